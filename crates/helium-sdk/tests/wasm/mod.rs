@@ -1,0 +1,204 @@
+//! Shared wasm test cases: the configuration bindings called as JavaScript would call them.
+
+use base64::Engine as _;
+use helium_sdk::js;
+use tsify::Ts;
+use wasm_bindgen::{JsCast, JsValue};
+
+pub fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+pub fn get(v: &JsValue, k: &str) -> JsValue {
+    js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap()
+}
+
+pub fn get_str(v: &JsValue, k: &str) -> Option<String> {
+    get(v, k).as_string()
+}
+
+pub fn options(runtime: Option<&str>, env: Option<JsValue>) -> Option<Ts<js::ConfigOptions>> {
+    let mut pairs = Vec::new();
+    if let Some(r) = runtime {
+        pairs.push(("runtime", JsValue::from_str(r)));
+    }
+    if let Some(e) = env {
+        pairs.push(("env", e));
+    }
+    Some(Ts::new_unchecked(obj(&pairs)))
+}
+
+/// The deployment guide's `getBackendUrl`, evaluated by the JavaScript engine itself, with `process.env`
+/// replaced by `env` and `typeof window === 'undefined'` by `server`.
+fn guide(env: &JsValue, server: bool) -> String {
+    let f = js_sys::Function::new_with_args(
+        "env, server",
+        "if (server) { return env.BACKEND_INTERNAL_URL || env.NEXT_PUBLIC_BACKEND_URL || 'http://localhost:8000'; }
+         return env.NEXT_PUBLIC_BACKEND_URL || 'http://localhost:8000';",
+    );
+    f.call2(&JsValue::NULL, env, &JsValue::from_bool(server))
+        .unwrap()
+        .as_string()
+        .unwrap()
+}
+
+/// Every set/empty/unset combination of the two URL variables (plus an unrelated one) × both runtimes,
+/// compared with the guide's own JavaScript.
+pub fn backend_url_matrix_matches_the_guide() {
+    let states = |v: &'static str| [None, Some(""), Some(v)];
+    let mut checked = 0;
+    for internal in states("http://backend-internal:8000/") {
+        for public in states("https://api.example.com/api/") {
+            for unrelated in states("http://ignored:1") {
+                let mut pairs = Vec::new();
+                for (k, v) in [
+                    ("BACKEND_INTERNAL_URL", internal),
+                    ("NEXT_PUBLIC_BACKEND_URL", public),
+                    ("BACKEND_URL", unrelated),
+                ] {
+                    if let Some(v) = v {
+                        pairs.push((k, JsValue::from_str(v)));
+                    }
+                }
+                let env = obj(&pairs);
+                for runtime in ["server", "client"] {
+                    let resolved: JsValue =
+                        js::resolve_backend_url(options(Some(runtime), Some(env.clone())))
+                            .unwrap()
+                            .into();
+                    let expected = guide(&env, runtime == "server").trim_end_matches('/').to_owned();
+                    assert_eq!(
+                        get_str(&resolved, "url").unwrap(),
+                        expected,
+                        "{runtime} {internal:?} {public:?}"
+                    );
+                    assert_eq!(get_str(&resolved, "runtime").unwrap(), runtime);
+                    let root = get_str(&resolved, "apiRoot").unwrap();
+                    assert!(root.ends_with("/api") && root.starts_with(&expected), "{root}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 54);
+}
+
+pub fn assert_helium_error(err: &JsValue, code: &str, variable: Option<&str>) -> String {
+    assert!(err.is_instance_of::<js_sys::Error>(), "not an Error: {err:?}");
+    let e: &js_sys::Error = err.unchecked_ref();
+    assert_eq!(String::from(e.name()), "HeliumError");
+    assert_eq!(get_str(err, "kind").as_deref(), Some("config"));
+    assert_eq!(get_str(err, "code").as_deref(), Some(code));
+    assert_eq!(get_str(err, "variable").as_deref(), variable);
+    String::from(e.message())
+}
+
+pub fn invalid_values_throw_helium_errors() {
+    let env = obj(&[("NEXT_PUBLIC_BACKEND_URL", JsValue::from_str("localhost:8000"))]);
+    let err = js::resolve_backend_url(options(Some("client"), Some(env))).unwrap_err();
+    let msg = assert_helium_error(&err, "invalid_url", Some("NEXT_PUBLIC_BACKEND_URL"));
+    assert!(msg.contains("NEXT_PUBLIC_BACKEND_URL"), "{msg}");
+
+    let env = obj(&[
+        ("ENV_MODE", JsValue::from_str("production")),
+        (
+            "BACKEND_INTERNAL_URL",
+            JsValue::from_str("http://backend.internal:8000"),
+        ),
+    ]);
+    let err = js::resolve_backend_url(options(Some("server"), Some(env))).unwrap_err();
+    assert_helium_error(&err, "insecure_url", Some("BACKEND_INTERNAL_URL"));
+
+    // Wrong option shapes are HeliumErrors too, never a trap.
+    let env = obj(&[("NEXT_PUBLIC_BACKEND_URL", JsValue::from_f64(8000.0))]);
+    let err = js::resolve_backend_url(options(Some("client"), Some(env))).unwrap_err();
+    assert_helium_error(&err, "invalid_options", None);
+    let err = js::resolve_backend_url(options(Some("browser"), None)).unwrap_err();
+    assert_helium_error(&err, "invalid_options", None);
+    // undefined and null values count as unset.
+    let env = obj(&[
+        ("NEXT_PUBLIC_BACKEND_URL", JsValue::UNDEFINED),
+        ("BACKEND_INTERNAL_URL", JsValue::NULL),
+    ]);
+    let ok: JsValue = js::resolve_backend_url(options(Some("server"), Some(env)))
+        .unwrap()
+        .into();
+    assert_eq!(get_str(&ok, "source").as_deref(), Some("default"));
+}
+
+fn b64(s: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+}
+
+pub fn jwt(role: &str) -> String {
+    format!(
+        "{}.{}.c2lnbmF0dXJl",
+        b64(r#"{"alg":"HS256"}"#),
+        b64(&format!(r#"{{"role":"{role}","exp":2015000000}}"#))
+    )
+}
+
+pub fn supabase_env(key: &str) -> JsValue {
+    obj(&[
+        (
+            "NEXT_PUBLIC_SUPABASE_URL",
+            JsValue::from_str("https://proj.supabase.co"),
+        ),
+        ("NEXT_PUBLIC_SUPABASE_ANON_KEY", JsValue::from_str(key)),
+    ])
+}
+
+/// `runtime` is `None` to rely on detection.
+pub fn secret_keys_refused_on_client(runtime: Option<&str>) {
+    for key in [jwt("service_role"), "sb_secret_abcDEF123".to_owned()] {
+        let err = js::load_supabase_config(options(runtime, Some(supabase_env(&key)))).unwrap_err();
+        let msg = assert_helium_error(
+            &err,
+            "secret_key_in_client",
+            Some("NEXT_PUBLIC_SUPABASE_ANON_KEY"),
+        );
+        assert!(!msg.contains(&key) && !msg.contains("abcDEF123"), "{msg}");
+    }
+    let ok: JsValue = js::load_supabase_config(options(runtime, Some(supabase_env(&jwt("anon")))))
+        .unwrap()
+        .into();
+    assert_eq!(get_str(&ok, "keyKind").as_deref(), Some("anon_jwt"));
+    assert_eq!(get_str(&ok, "keyRole").as_deref(), Some("anon"));
+    assert_eq!(get(&ok, "keyExpiresAt").as_f64(), Some(2015000000.0));
+    assert_eq!(
+        get_str(&ok, "realtimeUrl").as_deref(),
+        Some("wss://proj.supabase.co/realtime/v1")
+    );
+    assert_eq!(
+        get_str(&ok, "restUrl").as_deref(),
+        Some("https://proj.supabase.co/rest/v1")
+    );
+    assert_eq!(
+        get(&ok, "key"),
+        JsValue::UNDEFINED,
+        "the key itself is never handed out"
+    );
+    let json = String::from(js_sys::JSON::stringify(&ok).unwrap());
+    assert!(
+        !json.contains(&jwt("anon")) && !json.contains("c2lnbmF0dXJl"),
+        "{json}"
+    );
+    let ok: JsValue = js::load_supabase_config(options(runtime, Some(supabase_env("sb_publishable_xyz"))))
+        .unwrap()
+        .into();
+    assert_eq!(get_str(&ok, "keyKind").as_deref(), Some("publishable"));
+}
+
+pub fn malformed_jwts_are_typed_errors() {
+    for key in ["a.b", "a.b.c.d", "h.!!!.s", &format!("h.{}.s", b64("not json"))] {
+        let err = js::load_supabase_config(options(Some("client"), Some(supabase_env(key)))).unwrap_err();
+        assert_helium_error(&err, "invalid_key", Some("NEXT_PUBLIC_SUPABASE_ANON_KEY"));
+    }
+    let err = js::load_supabase_config(options(Some("client"), Some(obj(&[])))).unwrap_err();
+    let msg = assert_helium_error(&err, "missing", Some("NEXT_PUBLIC_SUPABASE_URL"));
+    assert!(msg.contains("NEXT_PUBLIC_SUPABASE_URL"), "{msg}");
+}
