@@ -1,0 +1,224 @@
+#![doc = include_str!("../README.md")]
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub mod auth;
+pub mod cors;
+pub mod errors;
+pub mod faults;
+pub mod fixtures;
+pub mod pyjson;
+pub mod routes;
+pub mod script;
+pub mod server;
+pub mod state;
+pub mod stream;
+pub mod timefmt;
+pub mod validation;
+
+/// The backend's `ENV_MODE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EnvMode {
+    /// Billing off, no run limit, local-shaped billing responses.
+    #[default]
+    Local,
+    /// The 402 billing gate is enforced.
+    Staging,
+    /// The parallel-run limit (429) is enforced.
+    Production,
+}
+
+impl EnvMode {
+    /// `local`, `staging` or `production`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvMode::Local => "local",
+            EnvMode::Staging => "staging",
+            EnvMode::Production => "production",
+        }
+    }
+}
+
+impl std::fmt::Display for EnvMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Error of [`EnvMode::from_str`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseEnvModeError(pub String);
+
+impl std::fmt::Display for ParseEnvModeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "invalid env mode '{}': expected local, staging or production",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for ParseEnvModeError {}
+
+impl FromStr for EnvMode {
+    type Err = ParseEnvModeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "local" => Ok(EnvMode::Local),
+            "staging" => Ok(EnvMode::Staging),
+            "production" => Ok(EnvMode::Production),
+            _ => Err(ParseEnvModeError(s.to_owned())),
+        }
+    }
+}
+
+/// Options for [`DevServer::start`].
+#[derive(Debug, Clone)]
+pub struct DevServerOptions {
+    /// Interface to bind (default `127.0.0.1`).
+    pub host: IpAddr,
+    /// Port; `0` picks a free one.
+    pub port: u16,
+    /// Env mode (default [`EnvMode::Local`]).
+    pub env_mode: EnvMode,
+    /// Delay before each scripted stream item (default 40 ms).
+    pub pace: Duration,
+    /// Extra allowed CORS origins (each entry may be a comma list).
+    pub extra_cors_origins: Vec<String>,
+    /// Keep only the backend's own CORS allow-list (no loopback, no extras).
+    pub strict_cors: bool,
+    /// Parallel-run limit in production; `None` reads env `MAX_PARALLEL_AGENT_RUNS`, else 3.
+    pub max_parallel_runs: Option<usize>,
+    /// Runs a user may start in staging before the 402 billing gate closes (default 3).
+    pub staging_free_runs: u32,
+    /// How long a finished run keeps its stream items (default 24 h, like the Redis TTL).
+    pub response_ttl: Duration,
+    /// HMAC key for API-key secrets; `None` reads env `API_KEY_SECRET`, else the backend default.
+    pub api_key_secret: Option<String>,
+    /// Feature flags reported by `/api/feature-flags` (all others are off).
+    pub feature_flags: Vec<(String, bool)>,
+}
+
+impl Default for DevServerOptions {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            env_mode: EnvMode::Local,
+            pace: Duration::from_millis(40),
+            extra_cors_origins: Vec::new(),
+            strict_cors: false,
+            max_parallel_runs: None,
+            staging_free_runs: 3,
+            response_ttl: Duration::from_secs(86_400),
+            api_key_secret: None,
+            feature_flags: Vec::new(),
+        }
+    }
+}
+
+/// A running dev server.
+#[derive(Debug)]
+pub struct DevServer {
+    addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    state: Arc<state::AppState>,
+}
+
+impl DevServer {
+    /// Bind, spawn the server on the current tokio runtime and return once it is listening.
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn start(options: DevServerOptions) -> std::io::Result<DevServer> {
+        let listener = TcpListener::bind(SocketAddr::new(options.host, options.port)).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = watch::channel(false);
+        let max_parallel_runs = options
+            .max_parallel_runs
+            .or_else(|| {
+                std::env::var("MAX_PARALLEL_AGENT_RUNS")
+                    .ok()
+                    .and_then(|v| v.trim().parse().ok())
+            })
+            .unwrap_or(3);
+        let api_key_secret = options
+            .api_key_secret
+            .clone()
+            .or_else(|| std::env::var("API_KEY_SECRET").ok())
+            .unwrap_or_else(|| "default-secret-key-change-in-production".to_owned());
+        let config = state::Config {
+            env_mode: options.env_mode,
+            pace: options.pace,
+            max_parallel_runs,
+            api_key_secret,
+            response_ttl: options.response_ttl,
+            staging_free_runs: options.staging_free_runs,
+            feature_flags: options.feature_flags.clone(),
+        };
+        let app = Arc::new(state::AppState {
+            config,
+            store: Mutex::new(state::Store::default()),
+            faults: faults::FaultRegistry::default(),
+            cors: cors::CorsPolicy::new(options.env_mode, &options.extra_cors_origins, options.strict_cors),
+            started: Instant::now(),
+            shutdown: rx.clone(),
+        });
+        let router = routes::router(app.clone());
+        let task = tokio::spawn(server::serve(listener, app.clone(), router, rx));
+        Ok(DevServer {
+            addr,
+            shutdown: tx,
+            task,
+            state: app,
+        })
+    }
+
+    /// `http://HOST:PORT` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        match self.addr {
+            SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
+            SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
+        }
+    }
+
+    /// `base_url() + "/api"`.
+    pub fn api_url(&self) -> String {
+        format!("{}/api", self.base_url())
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// An unsigned JWT for the fixtures' user `2f6e8a1c-4b3d-4e5f-9a7b-1c2d3e4f5a6b`.
+    pub fn sample_token(&self) -> String {
+        auth::token_for(auth::SAMPLE_USER_ID)
+    }
+
+    /// An unsigned JWT whose `sub` is `sub`.
+    pub fn token_for(&self, sub: &str) -> String {
+        auth::token_for(sub)
+    }
+
+    /// The env mode the server runs in.
+    pub fn env_mode(&self) -> EnvMode {
+        self.state.config.env_mode
+    }
+
+    /// Stop accepting, end live streams and scripted runs, and wait for the server task.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.task.await;
+    }
+}

@@ -1,0 +1,105 @@
+//! `helium-devserver` CLI: run the dev backend standalone.
+
+use std::io::Write as _;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use clap::Parser;
+use helium_devserver::{DevServer, DevServerOptions, EnvMode};
+
+/// Local backend compatible with the Helium AI HTTP API.
+#[derive(Debug, Parser)]
+#[command(name = "helium-devserver", version, about)]
+struct Cli {
+    /// Interface to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port (0 = pick a free one).
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+    /// local | staging | production (default: env ENV_MODE, else local).
+    #[arg(long)]
+    env_mode: Option<EnvMode>,
+    /// Delay before each scripted stream item, in milliseconds.
+    #[arg(long, default_value_t = 40)]
+    pace_ms: u64,
+    /// Extra allowed CORS origin (repeatable; comma lists accepted). Env HELIUM_DEV_CORS_ORIGINS adds more.
+    #[arg(long = "cors-origin")]
+    cors_origin: Vec<String>,
+    /// Only the backend's own CORS allow-list (no loopback origins, no extras).
+    #[arg(long)]
+    strict_cors: bool,
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let env_mode = cli.env_mode.unwrap_or_else(|| {
+        std::env::var("ENV_MODE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(EnvMode::Local)
+    });
+    let mut extra = cli.cors_origin.clone();
+    if let Ok(v) = std::env::var("HELIUM_DEV_CORS_ORIGINS") {
+        extra.push(v);
+    }
+    let options = DevServerOptions {
+        host: cli.host,
+        port: cli.port,
+        env_mode,
+        pace: Duration::from_millis(cli.pace_ms),
+        extra_cors_origins: extra,
+        strict_cors: cli.strict_cors,
+        ..DevServerOptions::default()
+    };
+    let server = match DevServer::start(options).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "helium-devserver: cannot listen on {}:{}: {e}",
+                cli.host, cli.port
+            );
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "helium-devserver listening on {}", server.base_url());
+    let _ = writeln!(out, "API root: {}", server.api_url());
+    let _ = writeln!(out, "sample bearer token: {}", server.sample_token());
+    let _ = writeln!(out, "env mode: {}", server.env_mode());
+    let _ = out.flush();
+    drop(out);
+    wait_for_signal().await;
+    server.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,73 @@
+//! `/__devserver/*`: fault schedule, request log and sample tokens.
+
+use std::sync::Arc;
+
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::{Value, json};
+
+use crate::auth::{SAMPLE_USER_ID, token_for};
+use crate::errors::{ApiError, ok};
+use crate::state::AppState;
+use crate::validation::json_body;
+
+/// `POST /__devserver/faults` `{"method": "GET"|null, "path": "/api/health" | "/api/*", "fault": "status=503; times=2"}`.
+pub async fn schedule(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let value = match json_body(&headers, &body) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let method = match value.get("method") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(m)) => Some(m.to_ascii_uppercase()),
+        Some(_) => return ApiError::bad_request("'method' must be a string or null").into_response(),
+    };
+    let Some(path) = value.get("path").and_then(Value::as_str) else {
+        return ApiError::bad_request("'path' (string) is required").into_response();
+    };
+    let Some(fault) = value.get("fault").and_then(Value::as_str) else {
+        return ApiError::bad_request("'fault' (directive string) is required").into_response();
+    };
+    match app.faults.schedule(method.clone(), path.to_owned(), fault) {
+        Ok(()) => ok(json!({"status": "scheduled", "method": method, "path": path, "fault": fault})),
+        Err(msg) => ApiError::bad_request(format!("Invalid fault: {msg}")).into_response(),
+    }
+}
+
+/// `GET /__devserver/faults`: the active schedule.
+pub async fn list(State(app): State<Arc<AppState>>) -> Response {
+    ok(json!({"faults": app.faults.scheduled_json()}))
+}
+
+/// `DELETE /__devserver/faults`: clear the schedule and the `times` counters.
+pub async fn clear(State(app): State<Arc<AppState>>) -> Response {
+    app.faults.clear();
+    ok(json!({"status": "cleared"}))
+}
+
+/// `GET /__devserver/requests`: the request log.
+pub async fn requests(State(app): State<Arc<AppState>>) -> Response {
+    ok(app.faults.log_json())
+}
+
+/// `DELETE /__devserver/requests`.
+pub async fn clear_requests(State(app): State<Arc<AppState>>) -> Response {
+    app.faults.clear_log();
+    ok(json!({"status": "cleared"}))
+}
+
+/// `GET /__devserver/token?sub=<uuid>`: `{"token": "<jwt>", "sub": "<sub>"}`.
+pub async fn token(RawQuery(query): RawQuery) -> Response {
+    let sub = query
+        .as_deref()
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "sub")
+                .map(|(_, v)| v.into_owned())
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| SAMPLE_USER_ID.to_owned());
+    ok(json!({"token": token_for(&sub), "sub": sub}))
+}

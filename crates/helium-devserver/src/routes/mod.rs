@@ -1,0 +1,119 @@
+//! The HTTP routes.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, patch, post};
+
+use crate::errors::{ApiError, method_not_allowed, not_found_route};
+use crate::state::{AppState, Store, Thread};
+use crate::validation::MULTIPART_BODY_LIMIT;
+
+pub mod admin;
+pub mod agent;
+pub mod billing;
+pub mod control;
+pub mod health;
+pub mod keys;
+pub mod misc;
+pub mod sandbox;
+pub mod supabase;
+pub mod threads;
+
+/// Body limit of JSON routes.
+const JSON_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The thread if `user` may access it: 404 `Thread not found`, 403 otherwise.
+pub fn thread_access<'a>(store: &'a Store, thread_id: &str, user: &str) -> Result<&'a Thread, ApiError> {
+    let thread = store
+        .threads
+        .get(thread_id)
+        .ok_or_else(ApiError::thread_not_found)?;
+    if thread.account_id != user && !thread.is_public {
+        return Err(ApiError::thread_forbidden());
+    }
+    Ok(thread)
+}
+
+/// Access check of `get_agent_run_with_access_check`: 404 `Agent run not found`, 403 via the thread.
+pub fn run_access(store: &Store, run_id: &str, user: &str) -> Result<(), ApiError> {
+    let run = store.runs.get(run_id).ok_or_else(ApiError::run_not_found)?;
+    match store.threads.get(&run.thread_id) {
+        Some(t) if t.account_id == user => Ok(()),
+        _ => Err(ApiError::thread_forbidden()),
+    }
+}
+
+fn api_routes() -> Router<Arc<AppState>> {
+    let multipart = DefaultBodyLimit::max(MULTIPART_BODY_LIMIT);
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/health-docker", get(health::health_docker))
+        .route("/agent/initiate", post(agent::initiate).layer(multipart))
+        .route("/thread/{thread_id}/agent/start", post(agent::start))
+        .route("/thread/{thread_id}/agent-runs", get(agent::list_runs))
+        .route("/thread/{thread_id}/agent", get(agent::thread_agent))
+        .route("/agent-run/{run_id}", get(agent::get_run))
+        .route("/agent-run/{run_id}/stream", get(crate::stream::stream))
+        .route("/agent-run/{run_id}/stop", post(control::stop))
+        .route("/agent-run/{run_id}/pause", post(control::pause))
+        .route("/agent-run/{run_id}/resume", post(control::resume))
+        .route("/agent-run/{run_id}/takeover", post(control::takeover))
+        .route("/agent-run/{run_id}/release", post(control::release))
+        .route("/agent-run/{run_id}/manual-event", post(control::manual_event))
+        .route(
+            "/sandboxes/{sandbox_id}/files",
+            get(sandbox::list)
+                .post(sandbox::upload)
+                .delete(sandbox::delete_file)
+                .layer(multipart),
+        )
+        .route("/sandboxes/{sandbox_id}/files/content", get(sandbox::content))
+        .route("/sandboxes/{sandbox_id}", delete(sandbox::delete_sandbox))
+        .route(
+            "/project/{project_id}/sandbox/ensure-active",
+            post(sandbox::ensure_active),
+        )
+        .route("/billing/subscription", get(billing::subscription))
+        .route("/billing/check-status", get(billing::check_status))
+        .route("/billing/available-models", get(billing::available_models))
+        .route(
+            "/billing/thread-token-usage/{thread_id}",
+            get(billing::thread_token_usage),
+        )
+        .route("/agents", get(misc::agents))
+        .route("/agents/{agent_id}", get(misc::agent))
+        .route("/feature-flags", get(misc::flags))
+        .route("/feature-flags/{name}", get(misc::flag))
+        .route("/api-keys", post(keys::create).get(keys::list))
+        .route("/api-keys/{key_id}/revoke", patch(keys::revoke))
+        .route("/api-keys/{key_id}", delete(keys::delete))
+        .route("/threads", get(threads::list))
+        .route("/threads/{thread_id}", get(threads::detail))
+        .route("/threads/{thread_id}/messages", get(threads::messages))
+        .fallback(not_found_route)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// The full router: `/api/*`, the minimal Supabase endpoints and the `/__devserver` admin routes.
+pub fn router(app: Arc<AppState>) -> Router {
+    Router::new()
+        .nest("/api", api_routes())
+        .route("/rest/v1", get(supabase::rest_root))
+        .route("/rest/v1/", get(supabase::rest_root))
+        .route("/auth/v1/health", get(supabase::auth_health))
+        .route(
+            "/__devserver/faults",
+            post(admin::schedule).get(admin::list).delete(admin::clear),
+        )
+        .route(
+            "/__devserver/requests",
+            get(admin::requests).delete(admin::clear_requests),
+        )
+        .route("/__devserver/token", get(admin::token))
+        .fallback(not_found_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .with_state(app)
+}

@@ -1,0 +1,303 @@
+//! In-memory state: projects, threads, messages, agent runs, sandboxes and API keys.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use crate::cors::CorsPolicy;
+use crate::faults::FaultRegistry;
+use crate::{EnvMode, pyjson, timefmt};
+
+/// Settings derived from [`crate::DevServerOptions`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Env mode (`local|staging|production`).
+    pub env_mode: EnvMode,
+    /// Delay between scripted stream items.
+    pub pace: Duration,
+    /// Parallel run limit (production only).
+    pub max_parallel_runs: usize,
+    /// HMAC key for API-key secrets.
+    pub api_key_secret: String,
+    /// How long a finished run keeps its stored stream items.
+    pub response_ttl: Duration,
+    /// Runs a staging user may start before the 402 billing gate closes.
+    pub staging_free_runs: u32,
+    /// Feature flags reported by `/feature-flags`.
+    pub feature_flags: Vec<(String, bool)>,
+}
+
+/// Shared server state.
+#[derive(Debug)]
+pub struct AppState {
+    /// Settings.
+    pub config: Config,
+    /// Mutable data.
+    pub store: Mutex<Store>,
+    /// Fault schedule and counters.
+    pub faults: FaultRegistry,
+    /// CORS allow-list.
+    pub cors: CorsPolicy,
+    /// Server start, for `at_ms` in the request log.
+    pub started: Instant,
+    /// Becomes `true` when the server shuts down.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl AppState {
+    /// Lock the store (a poisoned lock is recovered, never a panic).
+    pub fn lock(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A project row.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub project_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub account_id: String,
+    /// `{id, pass, vnc_preview, sandbox_url, token}` or `{}`.
+    pub sandbox: Value,
+    pub is_public: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Project {
+    /// The sandbox id, if the project has one.
+    pub fn sandbox_id(&self) -> Option<&str> {
+        self.sandbox.get("id").and_then(Value::as_str)
+    }
+    /// The `project` object of `/threads` responses.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "project_id": self.project_id, "name": self.name, "description": self.description,
+            "sandbox": self.sandbox, "is_public": self.is_public,
+            "created_at": self.created_at, "updated_at": self.updated_at,
+        })
+    }
+}
+
+/// A thread row.
+#[derive(Debug, Clone)]
+pub struct Thread {
+    pub thread_id: String,
+    pub account_id: String,
+    pub project_id: String,
+    pub is_public: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub metadata: Value,
+    pub order: u64,
+}
+
+/// An agent run row plus its Redis-like response list and control channel.
+#[derive(Debug)]
+pub struct Run {
+    pub id: String,
+    pub thread_id: String,
+    pub account_id: String,
+    pub status: String,
+    pub started_at: String,
+    pub completed_at: Option<String>,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub agent_id: Option<String>,
+    pub agent_version_id: Option<String>,
+    pub metadata: Value,
+    pub order: u64,
+    pub started: Instant,
+    pub ended: Option<Instant>,
+    /// Stored stream items (already serialised with Python spacing).
+    pub items: Vec<String>,
+    /// Control signals published so far (`STOP`, `ERROR`, `END_STREAM`).
+    pub controls: Vec<String>,
+    pub paused: bool,
+    /// Bumped on every change; streams and the runner wait on it.
+    pub notify: watch::Sender<u64>,
+}
+
+impl Run {
+    /// Wake everything that waits on this run.
+    pub fn bump(&self) {
+        self.notify.send_modify(|v| *v = v.wrapping_add(1));
+    }
+    /// Whether the DB status is `running`.
+    pub fn is_running(&self) -> bool {
+        self.status == "running"
+    }
+    /// Set a final DB status.
+    pub fn finish(&mut self, status: &str, error: Option<String>) {
+        let now = timefmt::now_iso();
+        self.status = status.to_owned();
+        self.completed_at = Some(now.clone());
+        self.updated_at = now;
+        self.error = error;
+        self.ended = Some(Instant::now());
+        self.paused = false;
+        self.bump();
+    }
+}
+
+/// One sandbox file.
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    pub data: Bytes,
+    pub mod_time: String,
+}
+
+/// A sandbox with its files, keyed by absolute path.
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    pub id: String,
+    pub project_id: String,
+    pub files: BTreeMap<String, FileEntry>,
+}
+
+/// An API key row.
+#[derive(Debug, Clone)]
+pub struct ApiKey {
+    pub key_id: String,
+    pub public_key: String,
+    pub secret_hash: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub revoked: bool,
+    pub expires_at: Option<SystemTime>,
+    pub last_used_at: Option<String>,
+    pub created_at: String,
+    pub account_id: String,
+}
+
+impl ApiKey {
+    /// `active`, `revoked` or `expired`.
+    pub fn status(&self) -> &'static str {
+        if self.revoked {
+            "revoked"
+        } else if self.expires_at.is_some_and(|t| t <= SystemTime::now()) {
+            "expired"
+        } else {
+            "active"
+        }
+    }
+}
+
+/// All mutable data.
+#[derive(Debug, Default)]
+pub struct Store {
+    pub projects: HashMap<String, Project>,
+    pub threads: HashMap<String, Thread>,
+    pub runs: HashMap<String, Run>,
+    pub sandboxes: HashMap<String, Sandbox>,
+    pub api_keys: Vec<ApiKey>,
+    /// Runs started per user (the scripted "usage" behind billing).
+    pub runs_started: HashMap<String, u32>,
+    /// Message rows per thread, in insertion order.
+    pub messages: HashMap<String, Vec<Value>>,
+    seq: u64,
+}
+
+/// A fresh v4 UUID string.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl Store {
+    /// Monotonic counter used to order rows created in the same microsecond.
+    pub fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Create a sandbox for a project and attach it.
+    pub fn create_sandbox(&mut self, project_id: &str) -> String {
+        let id = new_id();
+        let sandbox = json!({
+            "id": id,
+            "pass": new_id(),
+            "vnc_preview": format!("https://6080-{id}.proxy.daytona.works"),
+            "sandbox_url": format!("https://8080-{id}.proxy.daytona.works"),
+            "token": format!("dtn_{}", &new_id().replace('-', "")[..12]),
+        });
+        if let Some(p) = self.projects.get_mut(project_id) {
+            p.sandbox = sandbox;
+            p.updated_at = timefmt::now_iso();
+        }
+        self.sandboxes.insert(
+            id.clone(),
+            Sandbox {
+                id: id.clone(),
+                project_id: project_id.to_owned(),
+                files: BTreeMap::new(),
+            },
+        );
+        id
+    }
+
+    /// Write a file into a sandbox.
+    pub fn write_file(&mut self, sandbox_id: &str, path: &str, data: Bytes) {
+        if let Some(sb) = self.sandboxes.get_mut(sandbox_id) {
+            let mod_time = timefmt::go_time(SystemTime::now());
+            sb.files.insert(path.to_owned(), FileEntry { data, mod_time });
+        }
+    }
+
+    /// Add a message row to a thread.
+    pub fn add_message(&mut self, thread_id: &str, row: Value) {
+        self.messages.entry(thread_id.to_owned()).or_default().push(row);
+    }
+
+    /// Append an item to a run's response list (like `RPUSH` + publish `new`).
+    /// Saved message objects (those with a `message_id`) are also stored as thread messages,
+    /// with `content`/`metadata` decoded back to JSON objects as in the database.
+    pub fn push_item(&mut self, run_id: &str, item: &Value) {
+        let Some(run) = self.runs.get_mut(run_id) else {
+            return;
+        };
+        run.items.push(pyjson::dumps(item));
+        run.bump();
+        let thread_id = run.thread_id.clone();
+        if item.get("message_id").is_some_and(|m| !m.is_null()) {
+            let mut row = item.clone();
+            if let Some(obj) = row.as_object_mut() {
+                for key in ["content", "metadata"] {
+                    let decoded = obj
+                        .get(key)
+                        .and_then(Value::as_str)
+                        .and_then(|s| serde_json::from_str::<Value>(s).ok());
+                    if let Some(decoded) = decoded {
+                        obj.insert(key.to_owned(), decoded);
+                    }
+                }
+            }
+            self.add_message(&thread_id, row);
+        }
+    }
+
+    /// Publish a control signal to live streams of a run.
+    pub fn publish_control(&mut self, run_id: &str, signal: &str) {
+        if let Some(run) = self.runs.get_mut(run_id) {
+            run.controls.push(signal.to_owned());
+            run.bump();
+        }
+    }
+
+    /// Ids of a user's runs that count against the parallel-run limit.
+    pub fn running_threads_of(&self, account_id: &str) -> Vec<String> {
+        let day = Duration::from_secs(86_400);
+        let mut runs: Vec<&Run> = self
+            .runs
+            .values()
+            .filter(|r| r.account_id == account_id && r.is_running() && r.started.elapsed() < day)
+            .collect();
+        runs.sort_by_key(|r| r.order);
+        runs.iter().map(|r| r.thread_id.clone()).collect()
+    }
+}

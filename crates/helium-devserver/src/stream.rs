@@ -1,0 +1,161 @@
+//! `GET /api/agent-run/{id}/stream`: replay from the first item, then follow live (§6.2).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::auth;
+use crate::errors::ApiError;
+use crate::server::{ConnectionDropped, StreamCut, apply_sse_headers};
+use crate::state::AppState;
+
+/// The line sent for a run that is not running (after the replay).
+pub const BARE_COMPLETED: &str = r#"{"type": "status", "status": "completed"}"#;
+
+struct Ctx {
+    app: Arc<AppState>,
+    run_id: String,
+    pending: VecDeque<String>,
+    cursor: usize,
+    control_cursor: usize,
+    rx: watch::Receiver<u64>,
+    shutdown: watch::Receiver<bool>,
+    closing: bool,
+    finished: bool,
+    sent: usize,
+    cut: Option<StreamCut>,
+}
+
+fn is_terminal(item: &str) -> bool {
+    let Ok(v) = serde_json::from_str::<Value>(item) else {
+        return false;
+    };
+    v.get("type").and_then(Value::as_str) == Some("status")
+        && matches!(
+            v.get("status").and_then(Value::as_str),
+            Some("completed" | "failed" | "stopped")
+        )
+}
+
+impl Ctx {
+    /// Move new items / control signals into `pending`.
+    fn fetch(&mut self) {
+        let store = self.app.lock();
+        let Some(run) = store.runs.get(&self.run_id) else {
+            self.closing = true;
+            return;
+        };
+        while let Some(item) = run.items.get(self.cursor) {
+            self.cursor += 1;
+            self.pending.push_back(item.clone());
+            if is_terminal(item) {
+                self.closing = true;
+                return;
+            }
+        }
+        if let Some(signal) = run.controls.get(self.control_cursor) {
+            self.control_cursor += 1;
+            let line = crate::pyjson::dumps(&serde_json::json!({"type": "status", "status": signal}));
+            self.pending.push_back(line);
+            self.closing = true;
+        }
+    }
+
+    async fn next(mut self) -> Option<(Result<Bytes, ConnectionDropped>, Ctx)> {
+        loop {
+            if self.finished {
+                return None;
+            }
+            if let Some(cut) = self.cut
+                && self.sent >= cut.after
+            {
+                self.finished = true;
+                if cut.abort {
+                    tokio::time::sleep(crate::server::FLUSH_GRACE).await;
+                    return Some((Err(ConnectionDropped), self));
+                }
+                return None;
+            }
+            if let Some(line) = self.pending.pop_front() {
+                self.sent += 1;
+                let frame = Bytes::from(format!("data: {line}\n\n"));
+                return Some((Ok(frame), self));
+            }
+            if self.closing {
+                return None;
+            }
+            self.fetch();
+            if self.pending.is_empty() && !self.closing {
+                tokio::select! {
+                    changed = self.rx.changed() => if changed.is_err() { self.closing = true },
+                    _ = self.shutdown.wait_for(|v| *v) => self.closing = true,
+                }
+            }
+        }
+    }
+}
+
+/// The SSE handler.
+pub async fn stream(
+    State(app): State<Arc<AppState>>,
+    Path(run_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    cut: Option<axum::Extension<StreamCut>>,
+) -> Response {
+    let token = query.as_deref().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v.into_owned())
+    });
+    let user = match auth::require_stream_user(&app, &headers, token.as_deref()) {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let ttl = app.config.response_ttl;
+    let ctx = {
+        let mut store = app.lock();
+        let owner = match store.runs.get(&run_id) {
+            None => return ApiError::run_not_found().into_response(),
+            Some(run) => store.threads.get(&run.thread_id).map(|t| t.account_id.clone()),
+        };
+        if owner.as_deref() != Some(user.as_str()) {
+            return ApiError::thread_forbidden().into_response();
+        }
+        let Some(run) = store.runs.get_mut(&run_id) else {
+            return ApiError::run_not_found().into_response();
+        };
+        if run.ended.is_some_and(|t| t.elapsed() >= ttl) {
+            run.items.clear();
+        }
+        let mut pending: VecDeque<String> = run.items.iter().cloned().collect();
+        let running = run.is_running();
+        if !running {
+            pending.push_back(BARE_COMPLETED.to_owned());
+        }
+        Ctx {
+            app: app.clone(),
+            run_id: run_id.clone(),
+            cursor: run.items.len(),
+            pending,
+            control_cursor: run.controls.len(),
+            rx: run.notify.subscribe(),
+            shutdown: app.shutdown.clone(),
+            closing: !running,
+            finished: false,
+            sent: 0,
+            cut: cut.map(|c| c.0),
+        }
+    };
+    let body = futures::stream::unfold(ctx, Ctx::next);
+    let mut resp = Response::new(Body::from_stream(body));
+    apply_sse_headers(&mut resp);
+    resp
+}

@@ -1,0 +1,318 @@
+//! Fault injection: every directive, the schedule, the request log.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use futures::StreamExt;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn status_times_retry_after_and_request_log() {
+    let server = start().await;
+    let url = format!("{}/health", server.api_url());
+    let fault = "status=503; times=2; retry_after=1";
+    for _ in 0..2 {
+        let r = client()
+            .get(&url)
+            .header("x-devserver-fault", fault)
+            .header("x-request-id", "req-1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 503);
+        assert_eq!(r.headers()["retry-after"], "1");
+        assert_eq!(r.headers()["x-request-id"], "req-1");
+        assert_eq!(r.text().await.unwrap(), r#"{"detail":"Server is shutting down"}"#);
+    }
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", fault)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // 500 body, and `key=` shares a counter across paths
+    let f = "status=500; times=1; key=k1";
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", f)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 500);
+    assert_eq!(
+        r.text().await.unwrap(),
+        r#"{"detail":"Internal server error: injected fault"}"#
+    );
+    let r = client()
+        .get(format!("{}/health-docker", server.api_url()))
+        .header("x-devserver-fault", f)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // 429 has the run-limit shape; other codes get a reason phrase
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", "status=429")
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["detail"]["running_count"], 3);
+    assert_eq!(body["detail"]["limit"], 3);
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", "status=502")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 502);
+    assert_eq!(r.text().await.unwrap(), r#"{"detail":"Bad Gateway"}"#);
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", "status=408")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 408);
+    // invalid directive
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", "explode")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // request log
+    let log: Value = client()
+        .get(format!("{}/__devserver/requests", server.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 9);
+    assert_eq!(log[0]["method"], "GET");
+    assert_eq!(log[0]["path"], "/api/health");
+    assert_eq!(log[0]["request_id"], "req-1");
+    assert_eq!(log[0]["fault"], fault);
+    assert_eq!(log[0]["status"], 503);
+    assert_eq!(log[2]["fault"], Value::Null);
+    assert_eq!(log[2]["status"], 200);
+    assert!(log[8]["at_ms"].as_u64().unwrap() >= log[0]["at_ms"].as_u64().unwrap());
+    let r = client()
+        .delete(format!("{}/__devserver/requests", server.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let log: Value = client()
+        .get(format!("{}/__devserver/requests", server.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(log, json!([]));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn delay_adds_latency() {
+    let server = start().await;
+    let t = Instant::now();
+    let r = client()
+        .get(format!("{}/health", server.api_url()))
+        .header("x-devserver-fault", "delay_ms=250")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(t.elapsed() >= Duration::from_millis(250));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn reset_closes_connection_without_response() {
+    let server = start().await;
+    let err = client()
+        .get(format!("{}/health", server.api_url()))
+        .header("x-devserver-fault", "reset")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(!err.is_status());
+    assert!(err.status().is_none());
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn truncate_sends_partial_body() {
+    let server = start().await;
+    let r = client()
+        .get(format!("{}/health", server.api_url()))
+        .header("x-devserver-fault", "truncate=10")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let len: usize = r.headers()["content-length"].to_str().unwrap().parse().unwrap();
+    assert!(len > 10);
+    let mut got = Vec::new();
+    let mut stream = r.bytes_stream();
+    let mut errored = false;
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(c) => got.extend_from_slice(&c),
+            Err(_) => {
+                errored = true;
+                break;
+            }
+        }
+    }
+    assert!(errored, "client must see an error");
+    assert_eq!(got, br#"{"status":"#);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn drop_after_and_eof_after_on_stream() {
+    let server = start().await;
+    let token = server.sample_token();
+    let (_, run_id) = initiate(&server, &token, "Make a page").await;
+    let url = stream_url(&server, &run_id, &token);
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", "drop_after=3")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut got = Vec::new();
+    let mut stream = r.bytes_stream();
+    let mut errored = false;
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(c) => got.extend_from_slice(&c),
+            Err(_) => {
+                errored = true;
+                break;
+            }
+        }
+    }
+    assert!(errored);
+    let text = String::from_utf8(got).unwrap();
+    assert_eq!(frames(&text).len(), 3);
+
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", "eof_after=4")
+        .send()
+        .await
+        .unwrap();
+    let text = r.text().await.unwrap();
+    let f = frames(&text);
+    assert_eq!(f.len(), 4);
+    assert!(!f.iter().any(|l| l.contains(r#""status": "completed""#)));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn stall_non_stream_and_stream() {
+    let server = start().await;
+    let t = Instant::now();
+    let err = client()
+        .get(format!("{}/health", server.api_url()))
+        .header("x-devserver-fault", "stall; stall_ms=200")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.status().is_none());
+    assert!(t.elapsed() >= Duration::from_millis(200));
+
+    let token = server.sample_token();
+    let (_, run_id) = initiate(&server, &token, "x").await;
+    let t = Instant::now();
+    let r = client()
+        .get(stream_url(&server, &run_id, &token))
+        .header("x-devserver-fault", "stall; stall_ms=300")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    assert!(t.elapsed() < Duration::from_millis(300));
+    let mut stream = r.bytes_stream();
+    let first = stream.next().await;
+    assert!(matches!(first, Some(Err(_)) | None), "no bytes expected");
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn scheduled_faults_and_token_route() {
+    let server = start().await;
+    let admin = format!("{}/__devserver/faults", server.base_url());
+    let r = client()
+        .post(&admin)
+        .json(&json!({"method": "GET", "path": "/api/health*", "fault": "status=503; times=2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let health = format!("{}/health", server.api_url());
+    let statuses: Vec<u16> = futures::future::join_all(
+        (0..3).map(|_| async { client().get(&health).send().await.unwrap().status().as_u16() }),
+    )
+    .await;
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![200, 503, 503]);
+    // method mismatch does not match
+    client()
+        .post(&admin)
+        .json(&json!({"method": "POST", "path": "/api/health", "fault": "status=500"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(client().get(&health).send().await.unwrap().status(), 200);
+    // clear
+    client()
+        .post(&admin)
+        .json(&json!({"method": null, "path": "/api/health", "fault": "status=500"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(client().get(&health).send().await.unwrap().status(), 500);
+    assert_eq!(client().delete(&admin).send().await.unwrap().status(), 200);
+    assert_eq!(client().get(&health).send().await.unwrap().status(), 200);
+    // bad schedule
+    let r = client()
+        .post(&admin)
+        .json(&json!({"path": "/x", "fault": "nope=1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // token route
+    let t: Value = client()
+        .get(format!(
+            "{}/__devserver/token?sub={OTHER_USER}",
+            server.base_url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["token"], server.token_for(OTHER_USER));
+    server.shutdown().await;
+}
