@@ -2,7 +2,7 @@
 //!
 //! Syntax: directives separated by `;`, each `name=value` or a bare flag, whitespace ignored:
 //! `status=503; times=2; retry_after=1; key=abc`, `delay_ms=200`, `reset`, `truncate=10`,
-//! `drop_after=3`, `eof_after=3`, `stall; stall_ms=500`.
+//! `drop_after=3`, `eof_after=3`, `stall; stall_ms=500`, `html` (an HTML page instead of JSON).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -37,6 +37,9 @@ pub struct Fault {
     pub stall: bool,
     /// Stall duration (default 120000).
     pub stall_ms: Option<u64>,
+    /// Answer with an HTML page (as a misconfigured proxy or a frontend server would), status 200 unless
+    /// `status` is also given.
+    pub html: bool,
 }
 
 fn num<T: std::str::FromStr>(name: &str, value: Option<&str>) -> Result<T, String> {
@@ -73,6 +76,7 @@ impl Fault {
                 "key" => f.key = value.map(str::to_owned),
                 "delay_ms" => f.delay_ms = Some(num(&name, value)?),
                 "reset" => f.reset = true,
+                "html" => f.html = true,
                 "truncate" => f.truncate = Some(num(&name, value)?),
                 "drop_after" => f.drop_after = Some(num(&name, value)?),
                 "eof_after" => f.eof_after = Some(num(&name, value)?),

@@ -130,6 +130,15 @@ fn fault_response(code: u16) -> axum::response::Response {
     ApiError::with_value(status, detail).into_response()
 }
 
+/// The kind of page a proxy or a frontend server answers when the backend URL points at the wrong place.
+fn html_response(code: u16) -> axum::response::Response {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
+    let body = "<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>It works!</h1></body></html>";
+    let mut resp = (status, body).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    resp
+}
+
 async fn sleep_or_shutdown(app: &AppState, dur: Duration) {
     let mut sd = app.shutdown.clone();
     tokio::select! {
@@ -316,7 +325,9 @@ pub async fn handle(
         sleep_or_shutdown(&app, stall_for).await;
         return Err(ConnectionDropped);
     }
-    let mut resp = if let Some(code) = fault.status {
+    let mut resp = if fault.html {
+        html_response(fault.status.unwrap_or(200))
+    } else if let Some(code) = fault.status {
         fault_response(code)
     } else {
         let mut req = req.map(Body::new);

@@ -6,7 +6,10 @@
 
 use std::fmt;
 
+use std::time::Duration;
+
 use crate::config::UrlProblem;
+use crate::models::error::{ErrorDetail, RunLimitDetail};
 
 /// A stable, coarse classification of an [`Error`]; the same strings are used in Rust and JavaScript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -14,13 +17,73 @@ use crate::config::UrlProblem;
 pub enum ErrorKind {
     /// The configuration (environment variables or options) is missing, malformed or refused.
     Config,
+    /// No credentials were available (no token, or the token provider failed).
+    Auth,
+    /// The request was refused before it was sent (e.g. a file over the 50 MB upload limit).
+    InvalidRequest,
+    /// The connection failed (DNS, refused, reset, TLS, CORS in a browser).
+    Network,
+    /// The request or the response body took longer than the timeout.
+    Timeout,
+    /// The caller cancelled the request (`AbortSignal` in JavaScript).
+    Aborted,
+    /// HTTP 401.
+    Unauthorized,
+    /// HTTP 402: the billing gate; the server's detail object is kept.
+    Billing,
+    /// HTTP 403.
+    Forbidden,
+    /// HTTP 404.
+    NotFound,
+    /// HTTP 422: the detail list is kept.
+    Validation,
+    /// HTTP 429: the run-limit detail and Retry-After are kept.
+    RateLimited,
+    /// HTTP 5xx.
+    Server,
+    /// Any other non-success HTTP status (400, 405, 413, …).
+    BadRequest,
+    /// A response body that is not what the contract says.
+    Decode,
+    /// The agent-run stream failed (malformed or oversized events, reconnects exhausted).
+    Stream,
 }
 
 impl ErrorKind {
-    /// The stable string for this kind (`"config"`, …), as used by the JavaScript `HeliumError.kind`.
+    /// The stable string for this kind (`"config"`, `"not_found"`, …), as used by `HeliumError.kind` in JavaScript.
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::Config => "config",
+            ErrorKind::Auth => "auth",
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Aborted => "aborted",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Billing => "billing",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Validation => "validation",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Server => "server",
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Stream => "stream",
+        }
+    }
+
+    /// The kind of an HTTP error status.
+    pub fn from_status(status: u16) -> ErrorKind {
+        match status {
+            401 => ErrorKind::Unauthorized,
+            402 => ErrorKind::Billing,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            408 => ErrorKind::Timeout,
+            422 => ErrorKind::Validation,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::BadRequest,
         }
     }
 }
@@ -32,19 +95,134 @@ impl fmt::Display for ErrorKind {
 }
 
 /// Any error the SDK returns.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// See [`ConfigError`].
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The backend answered with an error status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// No credentials could be obtained.
+    #[error("no credentials: {message}")]
+    Auth {
+        /// What went wrong (never a token).
+        message: String,
+    },
+    /// The request was refused before sending.
+    #[error("invalid request: {message}")]
+    InvalidRequest {
+        /// What is wrong.
+        message: String,
+    },
+    /// The connection failed.
+    #[error("network error on {endpoint}: {message}{}", rid(request_id))]
+    Network {
+        /// `METHOD /path` (never the query string).
+        endpoint: String,
+        /// The transport's description.
+        message: String,
+        /// The request id sent.
+        request_id: Option<String>,
+    },
+    /// The timeout elapsed.
+    #[error("timed out after {} ms on {endpoint}{}", after.as_millis(), rid(request_id))]
+    Timeout {
+        /// `METHOD /path`.
+        endpoint: String,
+        /// The timeout that elapsed.
+        after: Duration,
+        /// The request id sent.
+        request_id: Option<String>,
+    },
+    /// The caller cancelled the request.
+    #[error("aborted: {endpoint}{}", rid(request_id))]
+    Aborted {
+        /// `METHOD /path`.
+        endpoint: String,
+        /// The request id sent.
+        request_id: Option<String>,
+    },
+    /// The response body did not match the contract.
+    #[error(
+        "could not decode the response of {endpoint} (HTTP {status}): {message}; body starts with {excerpt:?}{}",
+        rid(request_id)
+    )]
+    Decode {
+        /// `METHOD /path`.
+        endpoint: String,
+        /// The HTTP status.
+        status: u16,
+        /// The decoder's message.
+        message: String,
+        /// The start of the body, with anything that looks like a secret replaced by `[redacted]`.
+        excerpt: String,
+        /// The request id.
+        request_id: Option<String>,
+    },
+    /// The agent-run stream failed.
+    #[error("stream error: {message}")]
+    Stream {
+        /// What went wrong.
+        message: String,
+    },
 }
+
+fn rid(request_id: &Option<String>) -> String {
+    request_id
+        .as_ref()
+        .map(|r| format!(" (request id {r})"))
+        .unwrap_or_default()
+}
+
+/// An error status from the backend, with the server's `detail` kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The kind derived from the status.
+    pub kind: ErrorKind,
+    /// `METHOD /path` (never the query string).
+    pub endpoint: String,
+    /// The server's message: `detail` when it is a string, `detail.message` when it is an object, else the status text.
+    pub message: String,
+    /// The parsed `detail` (string, validation list or object), when the body was FastAPI's `{"detail": …}`.
+    pub detail: Option<ErrorDetail>,
+    /// The request id (the server's `x-request-id`, else the one sent).
+    pub request_id: Option<String>,
+    /// The `Retry-After` delay, when the server sent one.
+    pub retry_after: Option<Duration>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "HTTP {} from {}: {}{}",
+            self.status,
+            self.endpoint,
+            self.message,
+            rid(&self.request_id)
+        )
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 impl Error {
     /// The coarse kind callers branch on.
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Config(_) => ErrorKind::Config,
+            Error::Api(e) => e.kind,
+            Error::Auth { .. } => ErrorKind::Auth,
+            Error::InvalidRequest { .. } => ErrorKind::InvalidRequest,
+            Error::Network { .. } => ErrorKind::Network,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Aborted { .. } => ErrorKind::Aborted,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Stream { .. } => ErrorKind::Stream,
         }
     }
 
@@ -52,7 +230,58 @@ impl Error {
     pub fn as_config(&self) -> Option<&ConfigError> {
         match self {
             Error::Config(e) => Some(e),
+            _ => None,
         }
+    }
+
+    /// The HTTP error, when the backend answered with an error status.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, for API and decode errors.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The server's `detail`, for API errors that had one.
+    pub fn detail(&self) -> Option<&ErrorDetail> {
+        self.as_api().and_then(|e| e.detail.as_ref())
+    }
+
+    /// The request id of the failed request, when one was sent or returned.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id.as_deref(),
+            Error::Network { request_id, .. }
+            | Error::Timeout { request_id, .. }
+            | Error::Aborted { request_id, .. }
+            | Error::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The server's `Retry-After`, when it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.as_api().and_then(|e| e.retry_after)
+    }
+
+    /// The run-limit detail of a 429 (`running_thread_ids`, `running_count`, `limit`).
+    pub fn run_limit(&self) -> Option<RunLimitDetail> {
+        self.detail().and_then(ErrorDetail::run_limit)
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
     }
 }
 
@@ -116,6 +345,9 @@ pub enum ConfigError {
         /// The key kind, e.g. `service_role JWT`.
         kind: &'static str,
     },
+    /// An API key that is not `pk_…:sk_…`.
+    #[error("the API key must have the form pk_…:sk_… (public and secret key joined by a colon)")]
+    InvalidApiKey,
     /// Options passed from JavaScript have the wrong shape.
     #[error("invalid options: {0}")]
     InvalidOptions(String),
@@ -131,6 +363,7 @@ impl ConfigError {
             ConfigError::InvalidEnvMode { .. } => "invalid_env_mode",
             ConfigError::InvalidKey { .. } => "invalid_key",
             ConfigError::SecretKeyInClient { .. } => "secret_key_in_client",
+            ConfigError::InvalidApiKey => "invalid_api_key",
             ConfigError::InvalidOptions(_) => "invalid_options",
         }
     }
@@ -144,7 +377,7 @@ impl ConfigError {
             | ConfigError::InvalidKey { variable, .. }
             | ConfigError::SecretKeyInClient { variable, .. } => Some(variable),
             ConfigError::Missing { looked_for, .. } => looked_for.first().copied(),
-            ConfigError::InvalidOptions(_) => None,
+            ConfigError::InvalidApiKey | ConfigError::InvalidOptions(_) => None,
         }
     }
 }

@@ -12,6 +12,10 @@ use wasm_bindgen::prelude::*;
 use crate::config::{BackendUrlSource, Config, Env, EnvMode, KeyKind, Runtime, SupabaseConfig};
 use crate::error::{ConfigError, Error};
 
+mod client;
+
+pub use client::HeliumClient;
+
 /// Options of the configuration functions. Without `env`, the environment is `process.env` in a server
 /// runtime and empty in a browser; with `env`, exactly those values are used.
 #[derive(Debug, Default, Deserialize, Tsify)]
@@ -26,7 +30,7 @@ pub struct ConfigOptions {
 }
 
 impl ConfigOptions {
-    fn into_parts(self) -> (Runtime, Env) {
+    pub(crate) fn into_parts(self) -> (Runtime, Env) {
         let runtime = self.runtime.unwrap_or_else(Runtime::detect);
         let env = match self.env {
             Some(map) => Env::from_map(map.into_iter().filter_map(|(k, v)| Some((k, v?)))),
@@ -115,7 +119,8 @@ impl From<&SupabaseConfig> for SupabaseConfigInfo {
     }
 }
 
-/// Builds the `HeliumError` thrown to JavaScript.
+/// Builds the `HeliumError` thrown to JavaScript: `name`, `kind`, message, and where known `status`, `detail`,
+/// `requestId`, `retryAfter` (seconds), `code` and `variable`.
 pub(crate) fn to_js_error(err: &Error) -> JsValue {
     let js = js_sys::Error::new(&err.to_string());
     js.set_name("HeliumError");
@@ -130,10 +135,38 @@ pub(crate) fn to_js_error(err: &Error) -> JsValue {
             set("variable", &JsValue::from_str(variable));
         }
     }
+    if let Some(status) = err.status() {
+        set("status", &JsValue::from_f64(f64::from(status)));
+    }
+    if let Some(detail) = err.detail() {
+        if let Ok(v) = to_js(detail) {
+            set("detail", &v);
+        }
+    }
+    if let Some(rid) = err.request_id() {
+        set("requestId", &JsValue::from_str(rid));
+    }
+    if let Some(after) = err.retry_after() {
+        set("retryAfter", &JsValue::from_f64(after.as_secs_f64()));
+    }
     js.into()
 }
 
-fn options(options: Option<Ts<ConfigOptions>>) -> Result<(Runtime, Env), JsValue> {
+/// Serialises a value for JavaScript: plain objects (never `Map`s), `null` for absent optional fields.
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true);
+    value.serialize(&serializer).map_err(|e| {
+        to_js_error(&Error::InvalidRequest { message: format!("could not convert a value for JavaScript: {e}") })
+    })
+}
+
+/// Reads a value given by JavaScript; a wrong shape is an `invalid_request` HeliumError.
+pub(crate) fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| to_js_error(&Error::InvalidRequest { message: format!("invalid {what}: {e}") }))
+}
+
+pub(crate) fn options(options: Option<Ts<ConfigOptions>>) -> Result<(Runtime, Env), JsValue> {
     let options = match options {
         Some(ts) if !ts.js_value().is_null() => ts
             .to_rust()

@@ -10,3 +10,66 @@ pub(crate) use native::*;
 mod wasm;
 #[cfg(target_arch = "wasm32")]
 pub(crate) use wasm::*;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// Which of two raced futures finished first.
+pub(crate) enum Either<A, B> {
+    Left(A),
+    Right(B),
+}
+
+/// Polls both futures and returns the first to finish (the other is dropped, which cancels it).
+pub(crate) async fn race<A: Future, B: Future>(a: A, b: B) -> Either<A::Output, B::Output> {
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    std::future::poll_fn(move |cx: &mut Context<'_>| {
+        if let Poll::Ready(v) = a.as_mut().poll(cx) {
+            return Poll::Ready(Either::Left(v));
+        }
+        if let Poll::Ready(v) = b.as_mut().poll(cx) {
+            return Poll::Ready(Either::Right(v));
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// Runs `fut` with a deadline; `None` when the deadline passed first.
+pub(crate) async fn timeout<F: Future>(after: Duration, fut: F) -> Option<F::Output> {
+    match race(fut, sleep(after)).await {
+        Either::Left(v) => Some(v),
+        Either::Right(()) => None,
+    }
+}
+
+/// A boxed future that is `Send` natively (for multi-threaded executors) and not on wasm (JS values are not).
+#[cfg(not(target_arch = "wasm32"))]
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+/// A boxed future that is `Send` natively (for multi-threaded executors) and not on wasm (JS values are not).
+#[cfg(target_arch = "wasm32")]
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// `Send + Sync` natively, nothing on wasm.
+#[cfg(not(target_arch = "wasm32"))]
+pub trait MaybeSendSync: Send + Sync {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send + Sync + ?Sized> MaybeSendSync for T {}
+/// `Send + Sync` natively, nothing on wasm.
+#[cfg(target_arch = "wasm32")]
+pub trait MaybeSendSync {}
+#[cfg(target_arch = "wasm32")]
+impl<T: ?Sized> MaybeSendSync for T {}
+
+/// A uniformly distributed number in `[0, 1)` for jitter (not for cryptography).
+pub(crate) fn jitter_unit() -> f64 {
+    random_u64() as f64 / (u64::MAX as f64 + 1.0)
+}
+
+/// 16 hex digits, for request ids.
+pub(crate) fn random_hex() -> String {
+    format!("{:016x}", random_u64())
+}

@@ -15,3 +15,44 @@ pub(crate) fn process_env() -> (BTreeMap<String, String>, EnvOrigin) {
         .collect();
     (vars, EnvOrigin::Process)
 }
+
+use std::cell::Cell;
+use std::hash::{BuildHasher, RandomState};
+use std::time::Duration;
+
+/// Sleeps on the tokio timer (the SDK's native HTTP stack, reqwest, runs on tokio).
+pub(crate) async fn sleep(d: Duration) {
+    tokio::time::sleep(d).await;
+}
+
+thread_local! {
+    static RNG: Cell<u64> = Cell::new(RandomState::new().hash_one(std::thread::current().id()) | 1);
+}
+
+/// xorshift64*, seeded per thread from the standard library's random hasher keys.
+pub(crate) fn random_u64() -> u64 {
+    RNG.with(|s| {
+        let mut x = s.get();
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        s.set(x);
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    })
+}
+
+/// Natively a signal never fires: dropping the future is how a call is cancelled.
+pub(crate) fn is_aborted(_signal: &crate::transport::Signal) -> bool {
+    false
+}
+
+/// Logs a retry as a `tracing` event.
+pub(crate) fn trace_retry(endpoint: &str, retry: u32, delay: Duration, error: &crate::Error) {
+    tracing::debug!(target: "helium_sdk::http", endpoint, retry, delay_ms = delay.as_millis() as u64, kind = error.kind().as_str(), "retrying: {error}");
+}
+
+/// NFC normalisation of upload file names, as the frontend does before uploading.
+pub(crate) fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect()
+}

@@ -45,3 +45,43 @@ pub(crate) fn process_env() -> (BTreeMap<String, String>, EnvOrigin) {
     }
     (vars, EnvOrigin::JsProcess)
 }
+
+use std::time::Duration;
+
+/// Sleeps with the global `setTimeout` (present in browsers, workers, Node and edge runtimes).
+pub(crate) async fn sleep(d: Duration) {
+    let ms = d.as_millis().min(i32::MAX as u128) as f64;
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let set_timeout = global_get("setTimeout");
+        if let Some(f) = set_timeout.dyn_ref::<js_sys::Function>() {
+            let _ = f.call2(&JsValue::UNDEFINED, &resolve, &JsValue::from_f64(ms));
+        } else {
+            // No timer at all: resolve at once rather than never (no JS runtime lacks setTimeout in practice).
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// 64 random bits from `Math.random` (two draws of 32 bits).
+pub(crate) fn random_u64() -> u64 {
+    let hi = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let lo = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    (hi << 32) | lo
+}
+
+/// True when the caller's `AbortSignal` has fired.
+pub(crate) fn is_aborted(signal: &crate::transport::Signal) -> bool {
+    signal.aborted()
+}
+
+/// Retries are not logged in wasm (no subscriber to send them to).
+pub(crate) fn trace_retry(_endpoint: &str, _retry: u32, _delay: Duration, _error: &crate::Error) {}
+
+/// NFC normalisation with `String.prototype.normalize`, keeping the tables out of the wasm.
+pub(crate) fn nfc(s: &str) -> String {
+    js_sys::JsString::from(s)
+        .normalize("NFC")
+        .as_string()
+        .unwrap_or_else(|| s.to_owned())
+}

@@ -1,0 +1,214 @@
+//! Credentials: a bearer access token, an async token provider, a `pk_…:sk_…` API key, or none; and redaction
+//! of anything that looks like a secret.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::error::{ConfigError, Error};
+use crate::platform::{BoxFuture, MaybeSendSync};
+
+/// A string that must not be printed: `Debug` and `Display` show `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value, for putting it in a header. Do not log it.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Supplies a fresh access token per request (e.g. from a Supabase session that refreshes itself).
+pub trait TokenProvider: MaybeSendSync {
+    /// The current access token.
+    fn access_token(&self) -> BoxFuture<'_, Result<String, Error>>;
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl<F, Fut> TokenProvider for F
+where
+    F: Fn() -> Fut + Send + Sync,
+    Fut: Future<Output = Result<String, Error>> + Send + 'static,
+{
+    fn access_token(&self) -> BoxFuture<'_, Result<String, Error>> {
+        Box::pin(self())
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl<F, Fut> TokenProvider for F
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<String, Error>> + 'static,
+{
+    fn access_token(&self) -> BoxFuture<'_, Result<String, Error>> {
+        Box::pin(self())
+    }
+}
+
+/// How requests authenticate.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// No credentials (health checks, public sandboxes).
+    #[default]
+    None,
+    /// `Authorization: Bearer <Supabase access token>`.
+    Bearer(Secret),
+    /// A provider asked for a token before every request.
+    Provider(Arc<dyn TokenProvider>),
+    /// `X-API-Key: pk_…:sk_…`.
+    ApiKey(Secret),
+}
+
+impl Credentials {
+    /// A bearer access token.
+    pub fn bearer(token: impl Into<String>) -> Credentials {
+        Credentials::Bearer(Secret::new(token))
+    }
+
+    /// An API key of the form `pk_…:sk_…`, as shown once by `POST /api-keys`.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidApiKey`] when it is not of that form.
+    pub fn api_key(key: impl Into<String>) -> Result<Credentials, Error> {
+        let key = key.into();
+        let valid = key
+            .split_once(':')
+            .is_some_and(|(p, s)| p.len() > 3 && p.starts_with("pk_") && s.len() > 3 && s.starts_with("sk_"));
+        if !valid {
+            return Err(ConfigError::InvalidApiKey.into());
+        }
+        Ok(Credentials::ApiKey(Secret::new(key)))
+    }
+
+    /// A token provider.
+    pub fn provider(provider: impl TokenProvider + 'static) -> Credentials {
+        Credentials::Provider(Arc::new(provider))
+    }
+
+    /// True when there are no credentials.
+    pub fn is_none(&self) -> bool {
+        matches!(self, Credentials::None)
+    }
+
+    /// The header to send, if any.
+    pub(crate) async fn header(&self) -> Result<Option<(&'static str, String)>, Error> {
+        Ok(match self {
+            Credentials::None => None,
+            Credentials::Bearer(t) => Some(("authorization", format!("Bearer {}", t.expose_secret()))),
+            Credentials::ApiKey(k) => Some(("x-api-key", k.expose_secret().to_owned())),
+            Credentials::Provider(p) => {
+                let token = p.access_token().await?;
+                if token.is_empty() {
+                    return Err(Error::Auth {
+                        message: "the token provider returned an empty token".into(),
+                    });
+                }
+                Some(("authorization", format!("Bearer {token}")))
+            }
+        })
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Credentials::None => "Credentials::None",
+            Credentials::Bearer(_) => "Credentials::Bearer([redacted])",
+            Credentials::Provider(_) => "Credentials::Provider(..)",
+            Credentials::ApiKey(_) => "Credentials::ApiKey([redacted])",
+        })
+    }
+}
+
+/// Replaces anything in `text` that looks like a credential with `[redacted]`: JWTs (`eyJ….….…`), API secret
+/// keys (`sk_…`, `pk_…:sk_…`), Supabase secret keys (`sb_secret_…`) and the word after `Bearer`.
+pub fn redact_secrets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let mut after_bearer = false;
+    let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '=' | '+' | '/');
+    let flush = |word: &mut String, out: &mut String, after_bearer: &mut bool| {
+        if word.is_empty() {
+            return;
+        }
+        let secret = *after_bearer
+            || (word.starts_with("eyJ") && word.matches('.').count() >= 2)
+            || word.starts_with("sk_")
+            || word.starts_with("sb_secret_")
+            || word.contains(":sk_");
+        *after_bearer = word.eq_ignore_ascii_case("bearer");
+        out.push_str(if secret { "[redacted]" } else { word });
+        word.clear();
+    };
+    for c in text.chars() {
+        if is_word(c) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out, &mut after_bearer);
+            if !c.is_whitespace() {
+                after_bearer = false;
+            }
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out, &mut after_bearer);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_credentials() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+        let text = format!(
+            r#"{{"secret_key": "sk_abc123", "key": "pk_a1:sk_b2", "t": "{jwt}", "s": "sb_secret_x9"}} Authorization: Bearer opaque-token-1 ok"#
+        );
+        let red = redact_secrets(&text);
+        for leaked in ["sk_abc123", "pk_a1:sk_b2", jwt, "sb_secret_x9", "opaque-token-1"] {
+            assert!(!red.contains(leaked), "{leaked} in {red}");
+        }
+        assert!(red.contains(r#""secret_key": "[redacted]""#), "{red}");
+        assert!(red.ends_with("[redacted] ok"), "{red}");
+        assert_eq!(redact_secrets("Agent run not found"), "Agent run not found");
+        assert_eq!(redact_secrets("pk_public_only é"), "pk_public_only é");
+    }
+
+    #[test]
+    fn api_key_format_is_checked_and_never_printed() {
+        assert!(Credentials::api_key("pk_abc:sk_def").is_ok());
+        for bad in ["he-abc", "pk_abc", "pk_:sk_", "sk_def:pk_abc", ""] {
+            assert_eq!(
+                Credentials::api_key(bad).unwrap_err().as_config(),
+                Some(&ConfigError::InvalidApiKey)
+            );
+        }
+        let c = Credentials::api_key("pk_abc:sk_def").unwrap();
+        assert!(!format!("{c:?}").contains("sk_def"));
+        assert_eq!(
+            format!("{:?} {}", Secret::new("tok"), Secret::new("tok")),
+            "[redacted] [redacted]"
+        );
+    }
+}

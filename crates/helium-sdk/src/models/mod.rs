@@ -1,0 +1,43 @@
+//! Wire types of the Helium backend API, one module per resource.
+//!
+//! Field names are the wire names (snake_case, except the camelCase [`AgentRun`]). Responses are
+//! `#[non_exhaustive]` and tolerate unknown fields; request types are plain structs with `Default`.
+//! Statuses are enums with an `Other(String)` escape so a new server value never breaks decoding.
+//! On `wasm32` the same types derive `tsify::Tsify`, so the TypeScript declarations come from here.
+
+mod wire;
+
+pub mod agent;
+pub mod agents;
+pub mod api_keys;
+pub mod billing;
+pub mod error;
+pub mod flags;
+pub mod health;
+pub mod ids;
+pub mod runs;
+pub mod sandbox;
+pub mod threads;
+
+pub use agent::{AgentStartRequest, AgentStartResponse, InitiateAgentRequest, InitiateAgentResponse};
+pub use agents::{Agent, AgentVersion, AgentsList, AgentsQuery, Pagination};
+pub use api_keys::{ApiKey, ApiKeyMessage, ApiKeyStatus, CreateApiKeyRequest, CreatedApiKey};
+pub use billing::{
+    AvailableModels, BillingSubscription, CheckStatusResponse, MinutesLimit, ModelInfo, SubscriptionStatus,
+    SubscriptionSummary, ThreadTokenUsage,
+};
+pub use error::{
+    AgentLimitDetail, BillingDetail, ErrorBody, ErrorDetail, ModelDetail, RunLimitDetail, ValidationIssue,
+};
+pub use flags::{FeatureFlag, FeatureFlags};
+pub use health::{HealthComponents, HealthResponse};
+pub use ids::{AccountId, AgentId, AgentRunId, ApiKeyId, MessageId, ProjectId, SandboxId, ThreadId};
+pub use runs::{
+    AgentRun, AgentRunStatus, AgentRunSummary, AgentRunsList, ManualEventRequest, RunControlResponse,
+    ThreadAgentResponse,
+};
+pub use sandbox::{EnsureActiveResponse, FileCreated, FileDeleted, FileInfo, FileList, SandboxDeleted};
+pub use threads::{
+    MessageAgent, MessageRow, ProjectRow, ProjectSummary, RecentAgentRun, SandboxInfo, ThreadCreated,
+    ThreadDetail, ThreadMessages, ThreadRow, ThreadSummary, ThreadsList,
+};

@@ -1,0 +1,390 @@
+//! Typed agent-stream items (contract §6.3): each `data:` JSON decoded once, the double-encoded
+//! `content`/`metadata` strings included.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// What a `status` item with a top-level `status` field reports about the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum RunState {
+    /// The run finished (also the bare `completed` sent for a run that is not running).
+    Completed,
+    /// The run failed.
+    Failed,
+    /// The run was stopped (e.g. "Billing limit reached: …").
+    Stopped,
+    /// The run was paused (PAUSE or TAKEOVER); not terminal.
+    Paused,
+    /// An error was reported; the run goes on unless the stream endpoint itself failed.
+    Error,
+}
+
+/// An upper-case control signal relayed by the stream endpoint; always terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub enum ControlSignal {
+    /// `STOP`, after `POST /agent-run/{id}/stop`.
+    #[serde(rename = "STOP")]
+    Stop,
+    /// `END_STREAM`.
+    #[serde(rename = "END_STREAM")]
+    EndStream,
+    /// `ERROR`, after a worker exception.
+    #[serde(rename = "ERROR")]
+    Error,
+}
+
+/// The phase of a tool-status item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum ToolPhase {
+    /// `tool_started`
+    Started,
+    /// `tool_completed`
+    Completed,
+    /// `tool_failed`
+    Failed,
+    /// `tool_error`
+    Error,
+}
+
+/// One decoded stream item. Serialised for JavaScript with a `kind` tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum StreamEvent {
+    /// A transient piece of assistant text (`stream_status: "chunk"`), ordered by `sequence` within a turn.
+    AssistantChunk {
+        /// Position within the thread run, from 0.
+        sequence: u64,
+        /// The text delta (may contain raw XML tool-call text).
+        text: String,
+        /// The thread run (LLM turn).
+        thread_run_id: Option<String>,
+        /// The thread.
+        thread_id: Option<String>,
+    },
+    /// The saved assistant message of a turn (`stream_status: "complete"`).
+    AssistantMessage {
+        /// The message id.
+        message_id: Option<String>,
+        /// The full text of the turn, including XML tool calls.
+        text: String,
+        /// The thread run.
+        thread_run_id: Option<String>,
+        /// The thread.
+        thread_id: Option<String>,
+        /// Native tool calls, when any.
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
+        tool_calls: Value,
+    },
+    /// `status_type: thread_run_start`: the first item of an LLM turn.
+    ThreadRunStart {
+        /// The thread run.
+        thread_run_id: Option<String>,
+        /// The thread.
+        thread_id: Option<String>,
+    },
+    /// `status_type: assistant_response_start`.
+    AssistantResponseStart {
+        /// The thread run.
+        thread_run_id: Option<String>,
+    },
+    /// `status_type: thread_run_end`: the last item of an LLM turn.
+    ThreadRunEnd {
+        /// The thread run.
+        thread_run_id: Option<String>,
+    },
+    /// `status_type: finish` with its reason (`stop`, `tool_calls`, `xml_tool_limit_reached`, `agent_terminated`, …).
+    Finish {
+        /// The finish reason.
+        reason: String,
+        /// The thread run.
+        thread_run_id: Option<String>,
+    },
+    /// A tool started, completed, failed or raised.
+    Tool {
+        /// The phase.
+        phase: ToolPhase,
+        /// The function called (`create_file`).
+        function_name: Option<String>,
+        /// The XML tag (`create-file`).
+        xml_tag_name: Option<String>,
+        /// The human-readable status message.
+        message: Option<String>,
+        /// The tool's index in the turn.
+        tool_index: Option<u64>,
+        /// The native tool-call id, when any.
+        tool_call_id: Option<String>,
+        /// The saved tool-result message this status refers to.
+        linked_tool_result_message_id: Option<String>,
+        /// True after `ask`/`complete`: the agent stops after this tool.
+        agent_should_terminate: bool,
+    },
+    /// A tool result (`type: tool`), XML-tool or native shape.
+    ToolResult {
+        /// The message id.
+        message_id: Option<String>,
+        /// The function called.
+        function_name: Option<String>,
+        /// The XML tag (XML tools).
+        xml_tag_name: Option<String>,
+        /// The native tool-call id.
+        tool_call_id: Option<String>,
+        /// The arguments (XML tools).
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
+        arguments: Value,
+        /// Whether the tool succeeded, when reported.
+        success: Option<bool>,
+        /// The output: a string or parsed JSON.
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
+        output: Value,
+        /// The error, when reported.
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
+        error: Value,
+        /// The assistant message that called the tool.
+        assistant_message_id: Option<String>,
+    },
+    /// `status_type: error` inside a turn (an exception while processing the LLM stream).
+    MessageError {
+        /// The error text.
+        message: String,
+        /// The thread run.
+        thread_run_id: Option<String>,
+    },
+    /// A run-level status: completed, failed, stopped, paused or error.
+    RunStatus {
+        /// The state.
+        state: RunState,
+        /// The message, when any.
+        message: Option<String>,
+    },
+    /// An upper-case control signal (STOP, END_STREAM, ERROR).
+    Control {
+        /// The signal.
+        signal: ControlSignal,
+    },
+    /// A `manual_event` recorded with `POST /agent-run/{id}/manual-event`.
+    ManualEvent {
+        /// The event type given by the caller.
+        event_type: String,
+        /// The caller's data.
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
+        data: Value,
+        /// When it was recorded.
+        timestamp: Option<String>,
+        /// The user who recorded it.
+        user_id: Option<String>,
+    },
+    /// A `content` notice such as "[Agent reached maximum auto-continue limit of 25]".
+    Content {
+        /// The text.
+        text: String,
+    },
+    /// Any other saved message (`user`, `system`, …), with its decoded content and metadata.
+    Message {
+        /// The message type.
+        message_type: String,
+        /// The message id.
+        message_id: Option<String>,
+        /// The decoded `content`.
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
+        content: Value,
+        /// The decoded `metadata`.
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
+        metadata: Value,
+    },
+    /// An item of a shape this SDK does not know, kept as JSON.
+    Unknown {
+        /// The item.
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
+        item: Value,
+    },
+}
+
+/// Messages of the stream endpoint's own failures, after which the server closes the stream (§6.2).
+const ENDPOINT_FAILURES: [&str; 3] = ["Listener ", "Stream failed: ", "Failed to start stream: "];
+
+impl StreamEvent {
+    /// Decodes one item (the JSON after `data: `). Never fails: what cannot be understood is `Unknown`.
+    pub fn decode(item: &Value) -> StreamEvent {
+        let Some(obj) = item.as_object() else {
+            return StreamEvent::Unknown { item: item.clone() };
+        };
+        let ty = str_of(obj, "type").unwrap_or_default();
+        // Run-level items carry a top-level `status` (and no message_id).
+        if ty == "status" {
+            if let Some(status) = str_of(obj, "status") {
+                return run_status(status, str_of(obj, "message"), item);
+            }
+        }
+        if ty == "manual_event" {
+            return StreamEvent::ManualEvent {
+                event_type: str_of(obj, "event_type").unwrap_or_default().to_owned(),
+                data: obj.get("data").cloned().unwrap_or(Value::Null),
+                timestamp: string(obj, "timestamp"),
+                user_id: string(obj, "user_id"),
+            };
+        }
+        let content = decoded(obj.get("content"));
+        let metadata = decoded(obj.get("metadata"));
+        if ty == "content" {
+            if let Value::String(text) = &content {
+                return StreamEvent::Content { text: text.clone() };
+            }
+        }
+        let thread_id = string(obj, "thread_id");
+        let message_id = string(obj, "message_id");
+        let meta = metadata.as_object();
+        let thread_run_id = meta.and_then(|m| string(m, "thread_run_id"));
+        match ty {
+            "assistant" => {
+                let text = content.get("content").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let stream_status = meta.and_then(|m| str_of(m, "stream_status"));
+                match (stream_status, obj.get("sequence").and_then(Value::as_u64)) {
+                    (Some("chunk"), Some(sequence)) => {
+                        StreamEvent::AssistantChunk { sequence, text, thread_run_id, thread_id }
+                    }
+                    _ => StreamEvent::AssistantMessage {
+                        message_id,
+                        text,
+                        thread_run_id,
+                        thread_id,
+                        tool_calls: content.get("tool_calls").cloned().unwrap_or(Value::Null),
+                    },
+                }
+            }
+            "status" => status_message(&content, meta, thread_run_id, thread_id, message_id, &metadata, item),
+            "tool" => tool_result(&content, meta, message_id),
+            "" => StreamEvent::Unknown { item: item.clone() },
+            other => StreamEvent::Message { message_type: other.to_owned(), message_id, content, metadata },
+        }
+    }
+
+    /// True for the items after which the server closes the stream (§6.2): `completed`, `failed`, `stopped`,
+    /// the control signals, and the stream endpoint's own `error`s ("Listener …", "Stream failed: …",
+    /// "Failed to start stream: …"). A worker's `status: error` is not terminal.
+    pub fn is_terminal(&self) -> bool {
+        match self {
+            StreamEvent::RunStatus { state, message } => match state {
+                RunState::Completed | RunState::Failed | RunState::Stopped => true,
+                RunState::Error => {
+                    message.as_deref().is_some_and(|m| ENDPOINT_FAILURES.iter().any(|p| m.starts_with(p)))
+                }
+                RunState::Paused => false,
+            },
+            StreamEvent::Control { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+fn str_of<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    obj.get(key).and_then(Value::as_str)
+}
+
+fn string(obj: &Map<String, Value>, key: &str) -> Option<String> {
+    str_of(obj, key).map(str::to_owned)
+}
+
+/// Decodes a double-encoded field once: a string holding JSON becomes that JSON; anything else stays.
+fn decoded(v: Option<&Value>) -> Value {
+    match v {
+        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone())),
+        Some(other) => other.clone(),
+        None => Value::Null,
+    }
+}
+
+fn run_status(status: &str, message: Option<&str>, item: &Value) -> StreamEvent {
+    let message = message.map(str::to_owned);
+    let state = match status {
+        "completed" => RunState::Completed,
+        "failed" => RunState::Failed,
+        "stopped" => RunState::Stopped,
+        "paused" => RunState::Paused,
+        "error" => RunState::Error,
+        "STOP" => return StreamEvent::Control { signal: ControlSignal::Stop },
+        "END_STREAM" => return StreamEvent::Control { signal: ControlSignal::EndStream },
+        "ERROR" => return StreamEvent::Control { signal: ControlSignal::Error },
+        _ => return StreamEvent::Unknown { item: item.clone() },
+    };
+    StreamEvent::RunStatus { state, message }
+}
+
+fn status_message(
+    content: &Value,
+    meta: Option<&Map<String, Value>>,
+    thread_run_id: Option<String>,
+    thread_id: Option<String>,
+    message_id: Option<String>,
+    metadata: &Value,
+    item: &Value,
+) -> StreamEvent {
+    let Some(c) = content.as_object() else {
+        return StreamEvent::Message { message_type: "status".into(), message_id, content: content.clone(), metadata: metadata.clone() };
+    };
+    let status_type = str_of(c, "status_type").unwrap_or_default();
+    let tool = |phase| StreamEvent::Tool {
+        phase,
+        function_name: string(c, "function_name"),
+        xml_tag_name: string(c, "xml_tag_name"),
+        message: string(c, "message"),
+        tool_index: c.get("tool_index").and_then(Value::as_u64),
+        tool_call_id: string(c, "tool_call_id"),
+        linked_tool_result_message_id: meta.and_then(|m| string(m, "linked_tool_result_message_id")),
+        agent_should_terminate: meta
+            .and_then(|m| m.get("agent_should_terminate"))
+            .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true")),
+    };
+    match status_type {
+        "thread_run_start" => StreamEvent::ThreadRunStart {
+            thread_run_id: string(c, "thread_run_id").or(thread_run_id),
+            thread_id,
+        },
+        "assistant_response_start" => StreamEvent::AssistantResponseStart { thread_run_id },
+        "thread_run_end" => StreamEvent::ThreadRunEnd { thread_run_id },
+        "finish" => StreamEvent::Finish { reason: string(c, "finish_reason").unwrap_or_default(), thread_run_id },
+        "tool_started" => tool(ToolPhase::Started),
+        "tool_completed" => tool(ToolPhase::Completed),
+        "tool_failed" => tool(ToolPhase::Failed),
+        "tool_error" => tool(ToolPhase::Error),
+        "error" => StreamEvent::MessageError { message: string(c, "message").unwrap_or_default(), thread_run_id },
+        _ => StreamEvent::Unknown { item: item.clone() },
+    }
+}
+
+fn tool_result(content: &Value, meta: Option<&Map<String, Value>>, message_id: Option<String>) -> StreamEvent {
+    let assistant_message_id = meta.and_then(|m| string(m, "assistant_message_id"));
+    if let Some(exec) = content.get("tool_execution").and_then(Value::as_object) {
+        let result = exec.get("result").and_then(Value::as_object);
+        return StreamEvent::ToolResult {
+            message_id,
+            function_name: string(exec, "function_name"),
+            xml_tag_name: string(exec, "xml_tag_name"),
+            tool_call_id: string(exec, "tool_call_id"),
+            arguments: exec.get("arguments").cloned().unwrap_or(Value::Null),
+            success: result.and_then(|r| r.get("success")).and_then(Value::as_bool),
+            output: result.and_then(|r| r.get("output")).cloned().unwrap_or(Value::Null),
+            error: result.and_then(|r| r.get("error")).cloned().unwrap_or(Value::Null),
+            assistant_message_id,
+        };
+    }
+    // Native tools: {"role": "tool", "tool_call_id", "name", "content"}.
+    let c = content.as_object();
+    StreamEvent::ToolResult {
+        message_id,
+        function_name: c.and_then(|c| string(c, "name")),
+        xml_tag_name: None,
+        tool_call_id: c.and_then(|c| string(c, "tool_call_id")),
+        arguments: Value::Null,
+        success: None,
+        output: c.and_then(|c| c.get("content")).map(|v| decoded(Some(v))).unwrap_or(Value::Null),
+        error: Value::Null,
+        assistant_message_id,
+    }
+}

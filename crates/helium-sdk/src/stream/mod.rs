@@ -1,0 +1,12 @@
+//! The agent-run stream (`GET /agent-run/{id}/stream`, contract §6): an incremental SSE parser ([`sse`]),
+//! typed events ([`StreamEvent`]), terminal detection, and a reconnecting, de-duplicating reader
+//! ([`AgentRunStream`]).
+
+mod events;
+mod run;
+pub mod sse;
+mod transcript;
+
+pub use events::{ControlSignal, RunState, StreamEvent, ToolPhase};
+pub use run::{AgentRunStream, ReconnectPolicy, StreamItem, StreamOptions};
+pub use transcript::RunTranscript;

@@ -1,0 +1,328 @@
+//! `AgentRunStream`: reads `GET /agent-run/{id}/stream` with the Authorization header, parses it with the
+//! SSE parser, decodes typed events, ends on the contract's terminal items and reconnects on a dropped
+//! connection, skipping the items the server replays, so that every item is delivered exactly once, in order.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::events::StreamEvent;
+use super::sse::{SseEvent, SseParser};
+use crate::Client;
+use crate::error::Error;
+use crate::http::{AuthMode, Call, Streaming};
+use crate::models::{AgentRunId, AgentRunStatus};
+use crate::platform;
+use crate::transport::Method;
+
+/// How a dropped stream is resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReconnectPolicy {
+    /// Reconnect attempts after a drop before giving up (default 5); reset when items arrive again.
+    pub max_attempts: u32,
+    /// The first delay (default 1 s), doubled per attempt.
+    pub initial_delay: Duration,
+    /// The largest delay (default 30 s).
+    pub max_delay: Duration,
+    /// Ask `GET /agent-run/{id}` before reconnecting (default true): when the run has ended, reconnect at once
+    /// to collect its remaining items and terminal event.
+    pub check_status: bool,
+}
+
+impl Default for ReconnectPolicy {
+    fn default() -> Self {
+        ReconnectPolicy {
+            max_attempts: 5,
+            initial_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(30),
+            check_status: true,
+        }
+    }
+}
+
+impl ReconnectPolicy {
+    /// Never reconnect.
+    pub fn none() -> ReconnectPolicy {
+        ReconnectPolicy { max_attempts: 0, ..ReconnectPolicy::default() }
+    }
+
+    fn delay(&self, attempt: u32) -> Duration {
+        let base = self.initial_delay.saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX)).min(self.max_delay);
+        base / 2 + base.mul_f64(platform::jitter_unit() / 2.0)
+    }
+}
+
+/// Options of [`crate::api::RunsApi::stream_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// Reconnection.
+    pub reconnect: ReconnectPolicy,
+    /// The largest single event accepted (default 16 MiB).
+    pub max_event_size: usize,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions { reconnect: ReconnectPolicy::default(), max_event_size: super::sse::DEFAULT_MAX_EVENT_SIZE }
+    }
+}
+
+/// One stream item: the decoded event and the raw JSON as sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamItem {
+    /// The typed event.
+    pub event: StreamEvent,
+    /// The item's JSON as parsed (with `content`/`metadata` still double-encoded, as on the wire).
+    pub raw: Value,
+}
+
+/// A hash of an item's text, to check that a replay matches what was delivered.
+fn fingerprint(data: &str) -> u64 {
+    data.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+/// The events of one agent run, in order, each exactly once across reconnects.
+///
+/// Natively it is also a `futures_core::Stream` of `Result<StreamItem, Error>`.
+pub struct AgentRunStream {
+    client: Client,
+    run_id: AgentRunId,
+    options: StreamOptions,
+    connection: Option<(Streaming, SseParser)>,
+    /// Fingerprints of the items delivered so far (the prefix the server replays on reconnect).
+    delivered: Vec<u64>,
+    /// Items of the current connection seen so far (replayed ones included).
+    seen_in_connection: usize,
+    pending: VecDeque<SseEvent>,
+    attempts: u32,
+    done: bool,
+    #[cfg(not(target_arch = "wasm32"))]
+    in_flight: Option<crate::platform::BoxFuture<'static, (Option<Result<StreamItem, Error>>, AgentRunStream)>>,
+}
+
+impl std::fmt::Debug for AgentRunStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentRunStream")
+            .field("run_id", &self.run_id)
+            .field("delivered", &self.delivered.len())
+            .field("connected", &self.connection.is_some())
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+impl AgentRunStream {
+    pub(crate) fn new(client: Client, run_id: AgentRunId, options: StreamOptions) -> AgentRunStream {
+        AgentRunStream {
+            client,
+            run_id,
+            options,
+            connection: None,
+            delivered: Vec::new(),
+            seen_in_connection: 0,
+            pending: VecDeque::new(),
+            attempts: 0,
+            done: false,
+            #[cfg(not(target_arch = "wasm32"))]
+            in_flight: None,
+        }
+    }
+
+    /// The run being streamed.
+    pub fn run_id(&self) -> &AgentRunId {
+        &self.run_id
+    }
+
+    /// How many items were delivered.
+    pub fn delivered(&self) -> usize {
+        self.delivered.len()
+    }
+
+    /// Closes the connection; `next` then returns `None`.
+    pub fn close(&mut self) {
+        self.connection = None;
+        self.done = true;
+    }
+
+    async fn connect(&mut self, first: bool) -> Result<(), Error> {
+        let path = format!("/agent-run/{}/stream", crate::http::encode_component(self.run_id.as_str()));
+        let call = Call::new(Method::Get, path).auth(AuthMode::Required).accept("text/event-stream");
+        // The first connection follows the client's retry policy; later ones the reconnect policy.
+        let mut settings = self.client.settings.clone();
+        if !first {
+            settings.retry = crate::http::RetryPolicy::none();
+        }
+        let streaming = self.client.pipeline.stream(call, &settings).await?;
+        self.connection = Some((streaming, SseParser::with_max_event_size(self.options.max_event_size)));
+        self.seen_in_connection = 0;
+        Ok(())
+    }
+
+    /// The next event, `None` after the terminal one (or after `close`).
+    ///
+    /// # Errors
+    /// `unauthorized`/`forbidden`/`not_found` when the stream cannot be opened; `stream` for an oversized event,
+    /// a replay that does not match, or a connection that could not be re-established within the policy.
+    pub async fn next(&mut self) -> Option<Result<StreamItem, Error>> {
+        if self.done {
+            return None;
+        }
+        let result = self.next_inner().await;
+        match &result {
+            Ok(Some(item)) if item.event.is_terminal() => self.close(),
+            Ok(None) | Err(_) => self.close(),
+            Ok(Some(_)) => {}
+        }
+        result.transpose()
+    }
+
+    async fn next_inner(&mut self) -> Result<Option<StreamItem>, Error> {
+        loop {
+            while let Some(event) = self.pending.pop_front() {
+                if let Some(item) = self.accept(event)? {
+                    return Ok(Some(item));
+                }
+            }
+            if self.connection.is_none() {
+                let first = self.delivered.is_empty() && self.attempts == 0;
+                if let Err(e) = self.connect(first).await {
+                    if first || !self.reconnectable(&e) {
+                        return Err(e);
+                    }
+                    self.wait_before_reconnect(&e).await?;
+                    continue;
+                }
+            }
+            let Some((streaming, parser)) = self.connection.as_mut() else { continue };
+            match streaming.body.chunk().await {
+                Ok(Some(bytes)) => {
+                    let mut events = Vec::new();
+                    parser
+                        .feed(&bytes, &mut events)
+                        .map_err(|e| Error::Stream { message: format!("agent run {}: {e}", self.run_id) })?;
+                    self.pending.extend(events);
+                }
+                Ok(None) => {
+                    self.connection = None;
+                    let e = Error::Stream {
+                        message: format!("the stream of agent run {} ended before a terminal event", self.run_id),
+                    };
+                    self.wait_before_reconnect(&e).await?;
+                }
+                Err(crate::transport::TransportError::Aborted) => {
+                    return Err(Error::Aborted {
+                        endpoint: format!("GET /agent-run/{}/stream", self.run_id),
+                        request_id: None,
+                    });
+                }
+                Err(e) => {
+                    self.connection = None;
+                    let e = Error::Network {
+                        endpoint: format!("GET /agent-run/{}/stream", self.run_id),
+                        message: format!("{e:?}"),
+                        request_id: None,
+                    };
+                    self.wait_before_reconnect(&e).await?;
+                }
+            }
+        }
+    }
+
+    /// Skips replayed items, checks they match, decodes new ones.
+    fn accept(&mut self, event: SseEvent) -> Result<Option<StreamItem>, Error> {
+        if event.data.is_empty() {
+            return Ok(None);
+        }
+        let index = self.seen_in_connection;
+        self.seen_in_connection += 1;
+        let print = fingerprint(&event.data);
+        let raw: Value = serde_json::from_str(&event.data).map_err(|e| Error::Stream {
+            message: format!("agent run {}: an item is not JSON ({e})", self.run_id),
+        })?;
+        let decoded = StreamEvent::decode(&raw);
+        if let Some(expected) = self.delivered.get(index) {
+            if *expected == print {
+                return Ok(None);
+            }
+            // A terminal item cannot be part of what was delivered (the stream would have ended): the run
+            // ended while we were away and the server sent its end instead of the rest of the replay.
+            if !decoded.is_terminal() {
+                return Err(Error::Stream {
+                    message: format!(
+                        "agent run {}: after reconnecting, item {index} differs from the one delivered before",
+                        self.run_id
+                    ),
+                });
+            }
+        }
+        self.delivered.push(print);
+        self.attempts = 0;
+        Ok(Some(StreamItem { event: decoded, raw }))
+    }
+
+    fn reconnectable(&self, e: &Error) -> bool {
+        matches!(e.kind(), crate::ErrorKind::Network | crate::ErrorKind::Timeout | crate::ErrorKind::Server | crate::ErrorKind::Stream)
+            || e.status() == Some(408)
+            || e.status() == Some(429)
+    }
+
+    async fn wait_before_reconnect(&mut self, cause: &Error) -> Result<(), Error> {
+        let policy = self.options.reconnect;
+        if self.attempts >= policy.max_attempts {
+            return Err(Error::Stream {
+                message: format!(
+                    "agent run {}: gave up after {} reconnect attempts: {cause}",
+                    self.run_id, self.attempts
+                ),
+            });
+        }
+        let attempt = self.attempts;
+        self.attempts += 1;
+        if policy.check_status {
+            if let Ok(run) = self.client.runs().get(&self.run_id).await {
+                if run.status != AgentRunStatus::Running {
+                    // Ended: reconnect at once; the server replays the rest and ends the stream.
+                    return Ok(());
+                }
+            }
+        }
+        platform::sleep(policy.delay(attempt)).await;
+        Ok(())
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl futures_core::Stream for AgentRunStream {
+    type Item = Result<StreamItem, Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let mut fut = match this.in_flight.take() {
+            Some(f) => f,
+            None => {
+                if this.done {
+                    return std::task::Poll::Ready(None);
+                }
+                let mut owned = std::mem::replace(this, AgentRunStream::new(this.client.clone(), this.run_id.clone(), this.options));
+                Box::pin(async move {
+                    let item = owned.next().await;
+                    (item, owned)
+                })
+            }
+        };
+        match std::future::Future::poll(fut.as_mut(), cx) {
+            std::task::Poll::Ready((item, owned)) => {
+                *this = owned;
+                std::task::Poll::Ready(item)
+            }
+            std::task::Poll::Pending => {
+                this.in_flight = Some(fut);
+                std::task::Poll::Pending
+            }
+        }
+    }
+}

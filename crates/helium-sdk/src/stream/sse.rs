@@ -1,0 +1,434 @@
+//! An incremental, allocation-bounded parser for `text/event-stream` bodies (Server-Sent Events).
+//!
+//! It implements the WHATWG HTML "Server-sent events" interpretation of the event stream (§9.2.6) exactly:
+//!
+//! * the stream is UTF-8; one leading U+FEFF BOM is skipped (only at the very start of the stream, even when it
+//!   is split across chunks); invalid UTF-8 is replaced with U+FFFD the way a browser's `TextDecoder` does, and a
+//!   character split across chunks decodes correctly;
+//! * lines end with CRLF, LF or CR; a CR ending one chunk followed by an LF starting the next is one line ending;
+//! * a blank line dispatches the pending event, a line starting with `:` is a comment, `field:value` lines set the
+//!   `event`, `data`, `id` and `retry` fields (one space after the colon is removed), other fields are ignored;
+//! * at the end of the stream an unterminated event is discarded ([`SseParser::finish`] tells whether one was).
+//!
+//! The parser is chunking-independent: feeding a stream in one chunk or split at any points yields the same
+//! events, the same error and the same [`SseParser::finish`] result. It runs in time linear in the total number of
+//! bytes however the stream is chunked: every byte is scanned for a line ending once, copied at most once into the
+//! pending-line buffer, and decoded once when its line is complete.
+//!
+//! Memory is bounded by [`SseParser::with_max_event_size`]: the pending line plus the data buffer of the event
+//! being assembled may not exceed the limit ([`DEFAULT_MAX_EVENT_SIZE`] by default).
+
+/// The default bound on the size of one event: 16 MiB.
+///
+/// The bound applies to the line being read plus the data accumulated for the current event, in bytes (see
+/// [`SseParser::with_max_event_size`]).
+pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
+
+/// The UTF-8 byte order mark.
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// Pending-line buffers grown beyond this capacity are released once their line is done.
+const RETAINED_LINE_CAPACITY: usize = 64 * 1024;
+
+/// One dispatched Server-Sent Event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SseEvent {
+    /// The event type set by an `event` field; `None` means the default type, `"message"` (also when the field was
+    /// empty).
+    pub event: Option<String>,
+    /// The data: the values of the event's `data` fields joined with `\n`.
+    pub data: String,
+    /// The last event ID at the time of dispatch. It persists across events until an `id` field changes it; `None`
+    /// when no `id` field was seen yet or the last one was empty (which resets it).
+    pub id: Option<String>,
+    /// The reconnection time in milliseconds, when a valid `retry` field appeared in this event's block (since the
+    /// previous blank line).
+    pub retry: Option<u64>,
+}
+
+/// Why the parser rejected a stream.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SseError {
+    /// The line being read plus the data buffered for the current event exceeded the configured limit.
+    #[error("server-sent event exceeds the maximum size of {limit} bytes")]
+    EventTooLarge {
+        /// The configured maximum event size, in bytes.
+        limit: usize,
+    },
+}
+
+/// Where the parser is in matching a leading byte order mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BomState {
+    /// At the start of the stream, having matched (and held back) this many bytes of the BOM.
+    Matched(usize),
+    /// Past the start of the stream.
+    Done,
+}
+
+/// An incremental Server-Sent Events parser: feed it the body's bytes as they arrive, collect complete events.
+///
+/// ```
+/// use helium_sdk::stream::sse::SseParser;
+///
+/// let mut parser = SseParser::new();
+/// let mut events = Vec::new();
+/// parser.feed(b"event: greeting\nid: 1\ndata: hel", &mut events)?;
+/// assert!(events.is_empty());
+/// parser.feed(b"lo\ndata: world\n\n", &mut events)?;
+/// assert_eq!(events[0].event.as_deref(), Some("greeting"));
+/// assert_eq!(events[0].data, "hello\nworld");
+/// assert_eq!(parser.last_event_id(), Some("1"));
+/// assert!(!parser.finish());
+/// # Ok::<(), helium_sdk::stream::sse::SseError>(())
+/// ```
+#[derive(Debug)]
+pub struct SseParser {
+    /// Maximum size of the pending line plus the data buffer, in bytes.
+    limit: usize,
+    /// Leading-BOM detection.
+    bom: BomState,
+    /// The raw bytes of the line read so far (no line ending seen yet), scanned already.
+    line: Vec<u8>,
+    /// The previous chunk ended with a CR: an LF at the start of the next input belongs to that line ending.
+    skip_lf: bool,
+    /// The data buffer.
+    data: String,
+    /// The event type buffer.
+    event_type: String,
+    /// The last event ID buffer (set by `id` fields; `None` for the empty string).
+    id_buffer: Option<String>,
+    /// The last event ID string, committed from the buffer at every blank line.
+    last_event_id: Option<String>,
+    /// The reconnection time set since the last blank line.
+    pending_retry: Option<u64>,
+    /// The last reconnection time seen.
+    retry: Option<u64>,
+    /// A limit was exceeded: every further feed fails.
+    poisoned: bool,
+}
+
+impl Default for SseParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SseParser {
+    /// A parser with the default maximum event size, [`DEFAULT_MAX_EVENT_SIZE`].
+    #[must_use]
+    pub const fn new() -> Self {
+        Self::with_max_event_size(DEFAULT_MAX_EVENT_SIZE)
+    }
+
+    /// A parser that accepts at most `limit` bytes for the line being read plus the data buffered for the current
+    /// event: the raw bytes of the pending line (field name included, line ending excluded) plus the data buffer
+    /// as decoded UTF-8 (one `\n` per `data` line included). A stream exceeding it fails with
+    /// [`SseError::EventTooLarge`]; exactly `limit` bytes are accepted.
+    #[must_use]
+    pub const fn with_max_event_size(limit: usize) -> Self {
+        Self {
+            limit,
+            bom: BomState::Matched(0),
+            line: Vec::new(),
+            skip_lf: false,
+            data: String::new(),
+            event_type: String::new(),
+            id_buffer: None,
+            last_event_id: None,
+            pending_retry: None,
+            retry: None,
+            poisoned: false,
+        }
+    }
+
+    /// Feeds the next bytes of the stream; appends every event they complete to `out`.
+    ///
+    /// # Errors
+    ///
+    /// [`SseError::EventTooLarge`] when the pending line plus the current event's data exceed the maximum event
+    /// size. Events completed earlier in the same chunk have been appended to `out` already. The parser is then
+    /// poisoned: its buffers are released and every further call fails with the same error.
+    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<SseEvent>) -> Result<(), SseError> {
+        if self.poisoned {
+            return Err(self.too_large());
+        }
+        let result = self.feed_unpoisoned(chunk, out);
+        if result.is_err() {
+            self.poisoned = true;
+            self.line = Vec::new();
+            self.data = String::new();
+            self.event_type = String::new();
+        }
+        result
+    }
+
+    /// Ends the stream. The unterminated line and the event being assembled are discarded, as the specification
+    /// requires; returns `true` if that discarded an incomplete event, that is, if the event would have been
+    /// dispatched had the stream ended with a blank line (data was buffered, or the unterminated line is a `data`
+    /// field). Comments or other fields left pending do not count.
+    ///
+    /// The parser is then ready for a new stream (a reconnection): a leading BOM is skipped again, while
+    /// [`last_event_id`](Self::last_event_id) and [`retry`](Self::retry) are kept. A poisoned parser stays
+    /// poisoned and returns `false`.
+    pub fn finish(&mut self) -> bool {
+        if self.poisoned {
+            return false;
+        }
+        let pending_data_line = field_name(&self.line) == Some(b"data".as_slice());
+        let discarded = !self.data.is_empty() || pending_data_line;
+        self.bom = BomState::Matched(0);
+        self.clear_line();
+        self.skip_lf = false;
+        self.data.clear();
+        self.event_type.clear();
+        self.pending_retry = None;
+        self.id_buffer.clone_from(&self.last_event_id);
+        discarded
+    }
+
+    /// The last event ID, as of the last blank line: the value to send as `Last-Event-ID` when reconnecting.
+    /// `None` if no non-empty `id` field was seen, or the last one was empty.
+    #[must_use]
+    pub fn last_event_id(&self) -> Option<&str> {
+        self.last_event_id.as_deref()
+    }
+
+    /// The last reconnection time, in milliseconds, set by a valid `retry` field; `None` if there was none.
+    #[must_use]
+    pub const fn retry(&self) -> Option<u64> {
+        self.retry
+    }
+
+    /// The error a limit violation reports.
+    const fn too_large(&self) -> SseError {
+        SseError::EventTooLarge { limit: self.limit }
+    }
+
+    /// Fails if a pending line of `line_len` bytes, together with the data buffer, exceeds the limit.
+    fn check_size(&self, line_len: usize) -> Result<(), SseError> {
+        if line_len.saturating_add(self.data.len()) > self.limit { Err(self.too_large()) } else { Ok(()) }
+    }
+
+    /// Empties the pending-line buffer, releasing it if a long line grew it.
+    fn clear_line(&mut self) {
+        if self.line.capacity() > RETAINED_LINE_CAPACITY {
+            self.line = Vec::new();
+        } else {
+            self.line.clear();
+        }
+    }
+
+    /// Strips a leading BOM at the start of the stream, then parses.
+    fn feed_unpoisoned(&mut self, mut chunk: &[u8], out: &mut Vec<SseEvent>) -> Result<(), SseError> {
+        while let BomState::Matched(matched) = self.bom {
+            let Some((&byte, rest)) = chunk.split_first() else {
+                // Wait for more bytes to tell.
+                return Ok(());
+            };
+            if BOM.get(matched) == Some(&byte) {
+                chunk = rest;
+                let matched = matched + 1;
+                self.bom = if matched == BOM.len() { BomState::Done } else { BomState::Matched(matched) };
+            } else {
+                // Not a BOM: the bytes held back are ordinary input.
+                self.bom = BomState::Done;
+                self.parse(BOM.get(..matched).unwrap_or_default(), out)?;
+            }
+        }
+        self.parse(chunk, out)
+    }
+
+    /// Splits the input into lines and interprets every complete one.
+    fn parse(&mut self, mut input: &[u8], out: &mut Vec<SseEvent>) -> Result<(), SseError> {
+        if self.skip_lf {
+            match input.split_first() {
+                None => return Ok(()),
+                Some((b'\n', rest)) => input = rest,
+                Some(_) => {}
+            }
+            self.skip_lf = false;
+        }
+        while let Some(end) = find_line_end(input) {
+            let (Some(head), Some((&terminator, mut rest))) =
+                (input.get(..end), input.get(end..).and_then(<[u8]>::split_first))
+            else {
+                break;
+            };
+            self.check_size(self.line.len() + head.len())?;
+            if self.line.is_empty() {
+                self.interpret(head, out)?;
+            } else {
+                self.line.extend_from_slice(head);
+                let line = std::mem::take(&mut self.line);
+                let result = self.interpret(&line, out);
+                self.line = line;
+                self.clear_line();
+                result?;
+            }
+            if terminator == b'\r' {
+                match rest.split_first() {
+                    None => self.skip_lf = true,
+                    Some((b'\n', after)) => rest = after,
+                    Some(_) => {}
+                }
+            }
+            input = rest;
+        }
+        self.check_size(self.line.len() + input.len())?;
+        self.line.extend_from_slice(input);
+        Ok(())
+    }
+
+    /// Interprets one complete line (without its line ending).
+    fn interpret(&mut self, line: &[u8], out: &mut Vec<SseEvent>) -> Result<(), SseError> {
+        if line.is_empty() {
+            self.dispatch(out);
+            return Ok(());
+        }
+        // ASCII bytes (':', ' ', NUL, digits) decode to themselves whatever surrounds them, so the line can be
+        // split on raw bytes and only the value decoded.
+        let (name, value) = match line.iter().position(|&b| b == b':') {
+            Some(0) => return Ok(()), // a comment
+            Some(colon) => {
+                let (name, value) = line.split_at_checked(colon).unwrap_or((line, &[]));
+                let value = value.get(1..).unwrap_or_default();
+                (name, value.strip_prefix(b" ").unwrap_or(value))
+            }
+            None => (line, [].as_slice()),
+        };
+        match name {
+            b"data" => {
+                self.data.push_str(&String::from_utf8_lossy(value));
+                self.data.push('\n');
+                // Replacement characters can make the decoded value longer than its raw bytes.
+                self.check_size(0)?;
+            }
+            b"event" => {
+                self.event_type.clear();
+                self.event_type.push_str(&String::from_utf8_lossy(value));
+            }
+            // An id containing NUL is ignored; an empty one resets the last event ID.
+            b"id" if !value.contains(&0) => {
+                self.id_buffer = (!value.is_empty()).then(|| String::from_utf8_lossy(value).into_owned());
+            }
+            b"retry" => {
+                if let Some(millis) = parse_retry(value) {
+                    self.retry = Some(millis);
+                    self.pending_retry = Some(millis);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A blank line: dispatches the event if it has data, and resets the event buffers.
+    fn dispatch(&mut self, out: &mut Vec<SseEvent>) {
+        if self.last_event_id != self.id_buffer {
+            self.last_event_id.clone_from(&self.id_buffer);
+        }
+        let retry = self.pending_retry.take();
+        if self.data.is_empty() {
+            self.event_type.clear();
+            return;
+        }
+        let mut data = std::mem::take(&mut self.data);
+        if data.ends_with('\n') {
+            data.pop();
+        }
+        let event_type = std::mem::take(&mut self.event_type);
+        out.push(SseEvent {
+            event: (!event_type.is_empty()).then_some(event_type),
+            data,
+            id: self.last_event_id.clone(),
+            retry,
+        });
+    }
+}
+
+/// The name of the field on a (possibly partial) line; `None` for a blank line or a comment.
+fn field_name(line: &[u8]) -> Option<&[u8]> {
+    let name = line.split(|&b| b == b':').next().unwrap_or_default();
+    (!name.is_empty()).then_some(name)
+}
+
+/// A `retry` value: ASCII digits only, as a `u64`; `None` if empty, not all digits, or overflowing.
+fn parse_retry(value: &[u8]) -> Option<u64> {
+    if value.is_empty() {
+        return None;
+    }
+    value.iter().try_fold(0_u64, |millis, &b| {
+        if b.is_ascii_digit() { millis.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None }
+    })
+}
+
+/// The index of the first CR or LF in `bytes`.
+///
+/// Scans blocks of bytes with a branch-free test the compiler vectorizes, then locates the byte in the block.
+fn find_line_end(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let is_end = |b: &u8| *b == b'\n' || *b == b'\r';
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    let mut offset = 0;
+    for block in blocks.by_ref() {
+        if block.iter().fold(false, |found, b| found | is_end(b)) {
+            return block.iter().position(is_end).map(|i| offset + i);
+        }
+        offset += BLOCK;
+    }
+    blocks.remainder().iter().position(is_end).map(|i| offset + i)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn parse_all(chunks: &[&[u8]]) -> (Vec<SseEvent>, bool) {
+        let mut parser = SseParser::new();
+        let mut out = Vec::new();
+        for chunk in chunks {
+            parser.feed(chunk, &mut out).unwrap();
+        }
+        (out, parser.finish())
+    }
+
+    #[test]
+    fn find_line_end_matches_position() {
+        let mut bytes = vec![b'a'; 100];
+        assert_eq!(find_line_end(&bytes), None);
+        for i in 0..100 {
+            bytes[i] = if i % 2 == 0 { b'\n' } else { b'\r' };
+            assert_eq!(find_line_end(&bytes), Some(i));
+            bytes[i] = b'a';
+        }
+    }
+
+    #[test]
+    fn field_names() {
+        assert_eq!(field_name(b"data: x"), Some(b"data".as_slice()));
+        assert_eq!(field_name(b"data"), Some(b"data".as_slice()));
+        assert_eq!(field_name(b": comment"), None);
+        assert_eq!(field_name(b""), None);
+    }
+
+    #[test]
+    fn retry_values() {
+        assert_eq!(parse_retry(b"0"), Some(0));
+        assert_eq!(parse_retry(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_retry(b"18446744073709551616"), None);
+        assert_eq!(parse_retry(b""), None);
+        assert_eq!(parse_retry(b"1 "), None);
+    }
+
+    #[test]
+    fn basic_event() {
+        let (events, discarded) = parse_all(&[b"data: a\r", b"\ndata: b\r\n\r\n"]);
+        assert!(!discarded);
+        assert_eq!(
+            events,
+            vec![SseEvent { event: None, data: "a\nb".to_owned(), id: None, retry: None }]
+        );
+    }
+}

@@ -1,0 +1,112 @@
+use std::collections::BTreeMap;
+
+use super::events::StreamEvent;
+use super::run::AgentRunStream;
+use crate::error::Error;
+
+/// Accumulates a run's events: the live assistant text ordered by `sequence`, the saved assistant messages,
+/// tool activity and the terminal event. Feed it every event with [`RunTranscript::push`], or let
+/// [`AgentRunStream::collect_transcript`] do it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunTranscript {
+    /// Chunks of the turn in progress, by sequence.
+    live: BTreeMap<u64, String>,
+    live_run: Option<String>,
+    messages: Vec<String>,
+    tools: Vec<String>,
+    errors: Vec<String>,
+    terminal: Option<StreamEvent>,
+    events: usize,
+}
+
+impl RunTranscript {
+    /// A new, empty transcript.
+    pub fn new() -> RunTranscript {
+        RunTranscript::default()
+    }
+
+    /// Takes one event into account.
+    pub fn push(&mut self, event: &StreamEvent) {
+        self.events += 1;
+        match event {
+            StreamEvent::AssistantChunk { sequence, text, thread_run_id, .. } => {
+                if *thread_run_id != self.live_run {
+                    self.live.clear();
+                    self.live_run = thread_run_id.clone();
+                }
+                self.live.insert(*sequence, text.clone());
+            }
+            StreamEvent::AssistantMessage { text, .. } => {
+                self.messages.push(text.clone());
+                self.live.clear();
+                self.live_run = None;
+            }
+            StreamEvent::Tool { phase: super::ToolPhase::Started, function_name, .. } => {
+                self.tools.push(function_name.clone().unwrap_or_default());
+            }
+            StreamEvent::MessageError { message, .. } => self.errors.push(message.clone()),
+            StreamEvent::RunStatus { state: super::RunState::Error, message } => {
+                self.errors.push(message.clone().unwrap_or_default());
+            }
+            _ => {}
+        }
+        if event.is_terminal() {
+            self.terminal = Some(event.clone());
+        }
+    }
+
+    /// The text of the turn in progress, its chunks joined in `sequence` order (whatever order they came in).
+    pub fn live_text(&self) -> String {
+        self.live.values().map(String::as_str).collect()
+    }
+
+    /// The saved assistant messages, one per turn (including their XML tool calls).
+    pub fn messages(&self) -> &[String] {
+        &self.messages
+    }
+
+    /// All assistant text of the run: the saved messages joined by a blank line, followed by the live text of a
+    /// turn that never got its saved message.
+    pub fn final_text(&self) -> String {
+        let mut parts: Vec<String> = self.messages.clone();
+        let live = self.live_text();
+        if !live.is_empty() {
+            parts.push(live);
+        }
+        parts.join("\n\n")
+    }
+
+    /// The names of the tools started, in order.
+    pub fn tools(&self) -> &[String] {
+        &self.tools
+    }
+
+    /// Errors reported along the way (non-terminal `status: error` items and message errors).
+    pub fn errors(&self) -> &[String] {
+        &self.errors
+    }
+
+    /// The terminal event, once the run has ended.
+    pub fn terminal(&self) -> Option<&StreamEvent> {
+        self.terminal.as_ref()
+    }
+
+    /// How many events were pushed.
+    pub fn event_count(&self) -> usize {
+        self.events
+    }
+}
+
+impl AgentRunStream {
+    /// Reads the stream to its end and returns the transcript (like the `finalText()` helpers of other SDKs).
+    ///
+    /// # Errors
+    /// The first error of the stream.
+    pub async fn collect_transcript(mut self) -> Result<RunTranscript, Error> {
+        let mut transcript = RunTranscript::new();
+        while let Some(item) = self.next().await {
+            transcript.push(&item?.event);
+        }
+        Ok(transcript)
+    }
+}
