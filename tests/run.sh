@@ -25,14 +25,14 @@ TESTS_FAILED=0
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { printf '\nFATAL: %s\n' "$*" >&2; exit 1; }
 
-# Adds the counts of every "test result:" line in a log to the totals; prints the layer's own count.
+# Adds the counts of every "test result:" line in a log to the totals; sets LAYER_RAN to the layer's own count.
 count_tests() {
   local log=$1 p f
-  p=$(grep -aE '^test result: ' "$log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1/' | paste -sd+ - | bc 2>/dev/null || echo 0)
-  f=$(grep -aE '^test result: ' "$log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\2/' | paste -sd+ - | bc 2>/dev/null || echo 0)
+  p=$(grep -aE '^test result: ' "$log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1/' | paste -sd+ - | bc 2>/dev/null)
+  f=$(grep -aE '^test result: ' "$log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\2/' | paste -sd+ - | bc 2>/dev/null)
   TESTS_PASSED=$((TESTS_PASSED + ${p:-0}))
   TESTS_FAILED=$((TESTS_FAILED + ${f:-0}))
-  echo "${p:-0}"
+  LAYER_RAN=${p:-0}
 }
 
 # layer NAME MIN_TESTS [--expect PATTERN] COMMAND...: runs a layer, logs it, records PASS/FAIL. MIN_TESTS > 0
@@ -46,7 +46,8 @@ layer() {
   "$@" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   end=$(date +%s)
-  ran=$(count_tests "$log")
+  count_tests "$log"
+  ran=$LAYER_RAN
   local verdict=PASS
   if [[ $status -ne 0 ]]; then
     verdict="FAIL (exit $status)"
@@ -107,8 +108,33 @@ layer "clippy native" 0 cargo clippy --workspace --all-targets --locked -- -D wa
 layer "clippy wasm32" 0 cargo clippy -p helium-sdk "${WASM[@]}" --all-targets --locked -- -D warnings
 layer "native tests" 40 cargo test --workspace --locked
 layer "wasm release build" 0 cargo build -p helium-sdk "${WASM[@]}" --release --locked
-layer "wasm tests: Node" 5 cargo test -p helium-sdk "${WASM[@]}" --locked --test wasm_node
-layer "wasm tests: Chromium" 5 --expect "Running headless tests in Chrome" \
+# The wasm tests talk to a real dev backend over HTTP; a browser has no environment, so its URL is fixed at
+# compile time through HELIUM_DEVSERVER_URL.
+start_devserver() {
+  cargo build -p helium-devserver --locked --quiet || return 1
+  DEVSERVER_LOG="$LOGS/devserver.log"
+  "$ROOT/target/debug/helium-devserver" --port 0 --pace-ms 5 >"$DEVSERVER_LOG" 2>&1 &
+  DEVSERVER_PID=$!
+  for _ in $(seq 1 100); do
+    HELIUM_DEVSERVER_URL=$(awk '/^helium-devserver listening on /{print $4; exit}' "$DEVSERVER_LOG")
+    [[ -n "$HELIUM_DEVSERVER_URL" ]] && break
+    sleep 0.1
+  done
+  [[ -n "${HELIUM_DEVSERVER_URL:-}" ]] || { cat "$DEVSERVER_LOG"; return 1; }
+  export HELIUM_DEVSERVER_URL
+  echo "dev backend for the wasm tests: $HELIUM_DEVSERVER_URL"
+}
+stop_devserver() { [[ -n "${DEVSERVER_PID:-}" ]] && kill "$DEVSERVER_PID" 2>/dev/null; wait "$DEVSERVER_PID" 2>/dev/null; DEVSERVER_PID=""; }
+trap stop_devserver EXIT
+say "dev backend for the wasm tests"
+if start_devserver; then
+  SUMMARY+=("$(printf '%-28s %-45s' "dev backend for wasm" PASS)")
+else
+  SUMMARY+=("$(printf '%-28s %-45s' "dev backend for wasm" "FAIL (did not start)")")
+  FAILED_LAYERS=$((FAILED_LAYERS + 1))
+fi
+layer "wasm tests: Node" 8 cargo test -p helium-sdk "${WASM[@]}" --locked --test wasm_node
+layer "wasm tests: Chromium" 8 --expect "Running headless tests in Chrome" \
   cargo test -p helium-sdk "${WASM[@]}" --locked --test wasm_browser
 
 say "summary"

@@ -133,9 +133,13 @@ fn fault_response(code: u16) -> axum::response::Response {
 /// The kind of page a proxy or a frontend server answers when the backend URL points at the wrong place.
 fn html_response(code: u16) -> axum::response::Response {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
-    let body = "<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>It works!</h1></body></html>";
+    let body =
+        "<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>It works!</h1></body></html>";
     let mut resp = (status, body).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     resp
 }
 

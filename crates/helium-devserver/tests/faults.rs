@@ -321,11 +321,26 @@ async fn scheduled_faults_and_token_route() {
 async fn html_page_instead_of_json() {
     let server = start().await;
     let url = format!("{}/health", server.api_url());
-    let r = client().get(&url).header("x-devserver-fault", "html").send().await.unwrap();
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", "html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert!(r.text().await.unwrap().starts_with("<!DOCTYPE html>"));
-    let r = client().get(&url).header("x-devserver-fault", "html; status=502").send().await.unwrap();
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", "html; status=502")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 502);
     assert!(r.text().await.unwrap().contains("<h1>"));
 }

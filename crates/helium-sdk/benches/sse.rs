@@ -47,15 +47,19 @@ fn versus_eventsource_stream(c: &mut Criterion) {
     let body = SAMPLE.repeat(repeats);
     let chunks: Vec<&[u8]> = body.chunks(REALISTIC_CHUNK).collect();
     let shared = Bytes::from(body.clone());
-    let byte_chunks: Vec<Bytes> =
-        (0..body.len()).step_by(REALISTIC_CHUNK).map(|i| shared.slice(i..(i + REALISTIC_CHUNK).min(body.len()))).collect();
+    let byte_chunks: Vec<Bytes> = (0..body.len())
+        .step_by(REALISTIC_CHUNK)
+        .map(|i| shared.slice(i..(i + REALISTIC_CHUNK).min(body.len())))
+        .collect();
     assert_eq!(ours(&chunks), repeats * SAMPLE_EVENTS);
     assert_eq!(theirs(&byte_chunks), repeats * SAMPLE_EVENTS);
 
     let mut group = c.benchmark_group("sample_1MB_4KiB_chunks");
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.bench_function("helium_sse", |b| b.iter(|| ours(black_box(&chunks))));
-    group.bench_function("eventsource_stream", |b| b.iter(|| theirs(black_box(&byte_chunks))));
+    group.bench_function("eventsource_stream", |b| {
+        b.iter(|| theirs(black_box(&byte_chunks)))
+    });
     group.finish();
 }
 
@@ -75,13 +79,18 @@ fn large_event(c: &mut Criterion) {
     for (name, chunk_size) in cases {
         let chunks: Vec<&[u8]> = body.chunks(chunk_size).collect();
         assert_eq!(ours(&chunks), 1);
-        group.bench_with_input(BenchmarkId::from_parameter(name), &chunks, |b, chunks| b.iter(|| ours(black_box(chunks))));
+        group.bench_with_input(BenchmarkId::from_parameter(name), &chunks, |b, chunks| {
+            b.iter(|| ours(black_box(chunks)))
+        });
     }
     group.finish();
 }
 
 fn config() -> Criterion {
-    Criterion::default().sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3))
+    Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
 }
 
 criterion_group! { name = benches; config = config(); targets = versus_eventsource_stream, large_event }

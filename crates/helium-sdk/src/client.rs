@@ -1,6 +1,5 @@
 //! The API client: configuration, credentials, timeouts and retries, and the resource handlers.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::api::{AgentApi, AgentsApi, ApiKeysApi, BillingApi, FlagsApi, ProjectApi, RunsApi, SandboxApi};
@@ -9,6 +8,7 @@ use crate::config::{ApiRoot, Config, Env, HttpUrl, Runtime};
 use crate::error::{ConfigError, Error};
 use crate::http::{CallSettings, Pipeline, RetryPolicy};
 use crate::models::{ProjectId, SandboxId};
+use crate::platform::Shared;
 use crate::transport::{Signal, Transport};
 
 /// The default per-request timeout.
@@ -34,7 +34,7 @@ pub const HELIUM_API_KEY: &str = "HELIUM_API_KEY";
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    pub(crate) pipeline: Arc<Pipeline>,
+    pub(crate) pipeline: Shared<Pipeline>,
     pub(crate) settings: CallSettings,
 }
 
@@ -101,7 +101,7 @@ impl Client {
             ..(*self.pipeline).clone()
         };
         Client {
-            pipeline: Arc::new(pipeline),
+            pipeline: Shared::new(pipeline),
             settings: self.settings.clone(),
         }
     }
@@ -256,7 +256,7 @@ impl ClientBuilder {
                 }
             })?;
         Ok(Client {
-            pipeline: Arc::new(Pipeline {
+            pipeline: Shared::new(Pipeline {
                 api_root,
                 credentials: self.credentials,
                 transport,

@@ -15,7 +15,10 @@ use helium_sdk::{Client, Credentials, ErrorKind, RetryPolicy, UploadFile};
 use serde_json::{Value, json};
 
 async fn server_with(f: impl FnOnce(&mut DevServerOptions)) -> DevServer {
-    let mut options = DevServerOptions { pace: Duration::from_millis(2), ..DevServerOptions::default() };
+    let mut options = DevServerOptions {
+        pace: Duration::from_millis(2),
+        ..DevServerOptions::default()
+    };
     f(&mut options);
     DevServer::start(options).await.unwrap()
 }
@@ -25,11 +28,20 @@ async fn server() -> DevServer {
 }
 
 fn fast_retry() -> RetryPolicy {
-    RetryPolicy { initial_backoff: Duration::from_millis(20), max_backoff: Duration::from_millis(80), ..RetryPolicy::default() }
+    RetryPolicy {
+        initial_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(80),
+        ..RetryPolicy::default()
+    }
 }
 
 fn client(server: &DevServer) -> Client {
-    Client::builder().base_url(server.base_url()).bearer_token(server.sample_token()).retry(fast_retry()).build().unwrap()
+    Client::builder()
+        .base_url(server.base_url())
+        .bearer_token(server.sample_token())
+        .retry(fast_retry())
+        .build()
+        .unwrap()
 }
 
 async fn admin(server: &DevServer, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -43,18 +55,33 @@ async fn admin(server: &DevServer, method: reqwest::Method, path: &str, body: Op
 }
 
 async fn schedule(server: &DevServer, method: &str, path: &str, fault: &str) {
-    admin(server, reqwest::Method::POST, "faults", Some(json!({"method": method, "path": path, "fault": fault}))).await;
+    admin(
+        server,
+        reqwest::Method::POST,
+        "faults",
+        Some(json!({"method": method, "path": path, "fault": fault})),
+    )
+    .await;
 }
 
 async fn requests_to(server: &DevServer, method: &str, path: &str) -> Vec<Value> {
     let log = admin(server, reqwest::Method::GET, "requests", None).await;
-    log.as_array().unwrap().iter().filter(|r| r["method"] == method && r["path"] == path).cloned().collect()
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] == method && r["path"] == path)
+        .cloned()
+        .collect()
 }
 
 #[tokio::test]
 async fn health_needs_no_credentials_and_both_base_url_spellings_work() {
     let server = server().await;
-    for base in [server.base_url(), server.api_url(), format!("{}/", server.api_url())] {
+    for base in [
+        server.base_url(),
+        server.api_url(),
+        format!("{}/", server.api_url()),
+    ] {
         let anonymous = Client::builder().base_url(base).build().unwrap();
         assert_eq!(anonymous.api_root().to_string(), server.api_url());
         let health = anonymous.health().await.unwrap();
@@ -70,7 +97,11 @@ async fn health_needs_no_credentials_and_both_base_url_spellings_work() {
 async fn initiate_status_stream_and_list_tell_one_story() {
     let server = server().await;
     let client = client(&server);
-    let started = client.agent().initiate(InitiateAgentRequest::new("Build me a landing page")).await.unwrap();
+    let started = client
+        .agent()
+        .initiate(InitiateAgentRequest::new("Build me a landing page"))
+        .await
+        .unwrap();
     let run_id = started.agent_run_id.clone().unwrap();
     let run = client.runs().get(&run_id).await.unwrap();
     assert_eq!(run.id, run_id);
@@ -79,9 +110,16 @@ async fn initiate_status_stream_and_list_tell_one_story() {
     let transcript = client.runs().stream(&run_id).collect_transcript().await.unwrap();
     assert_eq!(
         transcript.terminal(),
-        Some(&StreamEvent::RunStatus { state: RunState::Completed, message: Some("Agent run completed successfully".into()) })
+        Some(&StreamEvent::RunStatus {
+            state: RunState::Completed,
+            message: Some("Agent run completed successfully".into())
+        })
     );
-    assert!(transcript.final_text().contains("Build me a landing page"), "{}", transcript.final_text());
+    assert!(
+        transcript.final_text().contains("Build me a landing page"),
+        "{}",
+        transcript.final_text()
+    );
     assert_eq!(transcript.messages().len(), 2);
     assert_eq!(transcript.tools(), ["create_file", "complete"]);
     assert!(transcript.event_count() >= 27);
@@ -95,9 +133,18 @@ async fn initiate_status_stream_and_list_tell_one_story() {
     assert_eq!(runs[0].status, AgentRunStatus::Completed);
 
     // A second run on the same thread, then the stream of a finished run replays and ends.
-    let second = client.agent().start(&started.thread_id, &AgentStartRequest::default()).await.unwrap();
+    let second = client
+        .agent()
+        .start(&started.thread_id, &AgentStartRequest::default())
+        .await
+        .unwrap();
     assert_eq!(second.status, AgentRunStatus::Running);
-    let events = client.runs().stream(&second.agent_run_id).collect_transcript().await.unwrap();
+    let events = client
+        .runs()
+        .stream(&second.agent_run_id)
+        .collect_transcript()
+        .await
+        .unwrap();
     assert!(events.terminal().is_some());
     let again = client.runs().stream(&run_id).collect_transcript().await.unwrap();
     assert_eq!(again.messages(), transcript.messages());
@@ -112,7 +159,11 @@ async fn initiate_status_stream_and_list_tell_one_story() {
 async fn stop_mid_run_ends_the_stream_with_stop() {
     let server = server_with(|o| o.pace = Duration::from_millis(40)).await;
     let client = client(&server);
-    let started = client.agent().initiate(InitiateAgentRequest::new("long task")).await.unwrap();
+    let started = client
+        .agent()
+        .initiate(InitiateAgentRequest::new("long task"))
+        .await
+        .unwrap();
     let run_id = started.agent_run_id.unwrap();
     let mut stream = client.runs().stream(&run_id);
     for _ in 0..3 {
@@ -125,29 +176,50 @@ async fn stop_mid_run_ends_the_stream_with_stop() {
     while let Some(item) = stream.next().await {
         last = Some(item.unwrap().event);
     }
-    assert_eq!(last, Some(StreamEvent::Control { signal: ControlSignal::Stop }));
+    assert_eq!(
+        last,
+        Some(StreamEvent::Control {
+            signal: ControlSignal::Stop
+        })
+    );
     assert!(stream.next().await.is_none());
-    assert_eq!(client.runs().get(&run_id).await.unwrap().status, AgentRunStatus::Stopped);
+    assert_eq!(
+        client.runs().get(&run_id).await.unwrap().status,
+        AgentRunStatus::Stopped
+    );
 }
 
 #[tokio::test]
 async fn pause_resume_and_manual_events_reach_the_stream() {
     let server = server_with(|o| o.pace = Duration::from_millis(30)).await;
     let client = client(&server);
-    let started = client.agent().initiate(InitiateAgentRequest::new("watch me")).await.unwrap();
+    let started = client
+        .agent()
+        .initiate(InitiateAgentRequest::new("watch me"))
+        .await
+        .unwrap();
     let run_id = started.agent_run_id.unwrap();
     assert_eq!(client.runs().pause(&run_id).await.unwrap().status, "pausing");
     assert_eq!(client.runs().resume(&run_id).await.unwrap().status, "resuming");
     assert_eq!(client.runs().takeover(&run_id).await.unwrap().status, "takeover");
     assert_eq!(client.runs().release(&run_id).await.unwrap().status, "released");
-    let event = ManualEventRequest { r#type: "browser_click".into(), data: json!({"x": 1, "description": "clicked"}) };
-    assert_eq!(client.runs().manual_event(&run_id, &event).await.unwrap().status, "ok");
+    let event = ManualEventRequest {
+        r#type: "browser_click".into(),
+        data: json!({"x": 1, "description": "clicked"}),
+    };
+    assert_eq!(
+        client.runs().manual_event(&run_id, &event).await.unwrap().status,
+        "ok"
+    );
     let mut saw_paused = false;
     let mut saw_manual = false;
     let mut stream = client.runs().stream(&run_id);
     while let Some(item) = stream.next().await {
         match item.unwrap().event {
-            StreamEvent::RunStatus { state: RunState::Paused, .. } => saw_paused = true,
+            StreamEvent::RunStatus {
+                state: RunState::Paused,
+                ..
+            } => saw_paused = true,
             StreamEvent::ManualEvent { event_type, data, .. } => {
                 assert_eq!(event_type, "browser_click");
                 assert_eq!(data["x"], 1);
@@ -179,17 +251,31 @@ async fn files_through_initiate_and_the_sandbox_routes() {
     let server = server().await;
     let client = client(&server);
     // "é" decomposed (NFD) is sent NFC-normalised, as the frontend does.
-    let file = UploadFile::from_bytes("re\u{301}sume\u{301}.txt", b"hello sandbox".to_vec()).content_type("text/plain");
+    let file = UploadFile::from_bytes("re\u{301}sume\u{301}.txt", b"hello sandbox".to_vec())
+        .content_type("text/plain");
     assert_eq!(file.name(), "r\u{e9}sum\u{e9}.txt");
-    let started = client.agent().initiate_with_files(InitiateAgentRequest::new("read my file"), vec![file]).await.unwrap();
+    let started = client
+        .agent()
+        .initiate_with_files(InitiateAgentRequest::new("read my file"), vec![file])
+        .await
+        .unwrap();
     let (project, sandbox_id) = sandbox_of(&server, &started.thread_id).await;
     let sandbox = client.sandbox(sandbox_id.clone());
     let files = sandbox.list("/workspace").await.unwrap();
     let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
     assert!(names.contains(&"r\u{e9}sum\u{e9}.txt"), "{names:?}");
-    assert_eq!(sandbox.read("/workspace/r\u{e9}sum\u{e9}.txt").await.unwrap(), b"hello sandbox");
+    assert_eq!(
+        sandbox.read("/workspace/r\u{e9}sum\u{e9}.txt").await.unwrap(),
+        b"hello sandbox"
+    );
 
-    let created = sandbox.upload("/workspace/notes/a b.md", UploadFile::from_bytes("a b.md", b"# notes".to_vec())).await.unwrap();
+    let created = sandbox
+        .upload(
+            "/workspace/notes/a b.md",
+            UploadFile::from_bytes("a b.md", b"# notes".to_vec()),
+        )
+        .await
+        .unwrap();
     assert!(created.created);
     assert_eq!(created.path, "/workspace/notes/a b.md");
     assert_eq!(sandbox.read("/workspace/notes/a b.md").await.unwrap(), b"# notes");
@@ -197,12 +283,24 @@ async fn files_through_initiate_and_the_sandbox_routes() {
     assert!(deleted.deleted);
     let err = sandbox.read("/workspace/notes/a b.md").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
-    assert_eq!(client.project(project).ensure_sandbox_active().await.unwrap().sandbox_id, sandbox_id);
+    assert_eq!(
+        client
+            .project(project)
+            .ensure_sandbox_active()
+            .await
+            .unwrap()
+            .sandbox_id,
+        sandbox_id
+    );
     assert!(sandbox.delete_sandbox().await.unwrap().deleted);
 
     // Over the 50 MB limit: refused before sending.
     let big = UploadFile::from_bytes("big.bin", vec![0u8; 50 * 1024 * 1024 + 1]);
-    let err = client.sandbox("x").upload("/workspace/big.bin", big).await.unwrap_err();
+    let err = client
+        .sandbox("x")
+        .upload("/workspace/big.bin", big)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
 }
 
@@ -214,23 +312,46 @@ async fn billing_agents_flags_and_api_keys() {
     assert_eq!(sub.plan_name.as_deref(), Some("free"));
     let check = client.billing().check_status().await.unwrap();
     assert!(check.can_run);
-    assert_eq!(check.subscription.minutes_limit, Some(MinutesLimit::Text("no limit".into())));
+    assert_eq!(
+        check.subscription.minutes_limit,
+        Some(MinutesLimit::Text("no limit".into()))
+    );
     let models = client.billing().available_models().await.unwrap();
     assert!(!models.models.is_empty());
-    let started = client.agent().initiate(InitiateAgentRequest::new("usage")).await.unwrap();
-    client.billing().thread_token_usage(&started.thread_id).await.unwrap();
+    let started = client
+        .agent()
+        .initiate(InitiateAgentRequest::new("usage"))
+        .await
+        .unwrap();
+    client
+        .billing()
+        .thread_token_usage(&started.thread_id)
+        .await
+        .unwrap();
 
     let agents = client.agents().list(&AgentsQuery::default()).await.unwrap();
     assert_eq!(agents.agents.len(), 1);
     assert_eq!(agents.agents[0].agent_id.as_str(), "helium-default");
-    assert_eq!(client.agents().get(&agents.agents[0].agent_id).await.unwrap().name, "Helium");
+    assert_eq!(
+        client
+            .agents()
+            .get(&agents.agents[0].agent_id)
+            .await
+            .unwrap()
+            .name,
+        "Helium"
+    );
     let flags = client.flags().list().await.unwrap();
-    assert_eq!(flags.flags.get("custom_agents").copied().unwrap_or(false), false);
+    assert!(!flags.flags.get("custom_agents").copied().unwrap_or(false));
     assert!(!client.flags().get("custom_agents").await.unwrap().enabled);
 
     let created = client
         .api_keys()
-        .create(&CreateApiKeyRequest { title: "ci".into(), description: None, expires_in_days: Some(30) })
+        .create(&CreateApiKeyRequest {
+            title: "ci".into(),
+            description: None,
+            expires_in_days: Some(30),
+        })
         .await
         .unwrap();
     assert!(!format!("{created:?}").contains(&created.secret_key));
@@ -252,25 +373,53 @@ async fn http_errors_map_to_kinds_with_the_server_detail() {
     let client = client(&server);
     // No credentials: refused before any request.
     let anonymous = Client::builder().base_url(server.base_url()).build().unwrap();
-    assert_eq!(anonymous.runs().get(&AgentRunId::from("x")).await.unwrap_err().kind(), ErrorKind::Auth);
+    assert_eq!(
+        anonymous
+            .runs()
+            .get(&AgentRunId::from("x"))
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Auth
+    );
     // Garbage token: the backend's 401 text.
     let garbage = client.with_credentials(Credentials::bearer("not-a-jwt"));
     let err = garbage.runs().get(&AgentRunId::from("x")).await.unwrap_err();
     assert_eq!((err.kind(), err.status()), (ErrorKind::Unauthorized, Some(401)));
-    assert!(err.to_string().contains("Invalid token: Not enough segments"), "{err}");
+    assert!(
+        err.to_string().contains("Invalid token: Not enough segments"),
+        "{err}"
+    );
     assert!(err.request_id().is_some());
     // 404
-    let err = client.runs().get(&AgentRunId::from("00000000-0000-0000-0000-000000000000")).await.unwrap_err();
+    let err = client
+        .runs()
+        .get(&AgentRunId::from("00000000-0000-0000-0000-000000000000"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(err.as_api().unwrap().message, "Agent run not found");
     // 403: another user's thread.
-    let started = client.agent().initiate(InitiateAgentRequest::new("mine")).await.unwrap();
-    let other = client.with_credentials(Credentials::bearer(server.token_for("11111111-2222-3333-4444-555555555555")));
+    let started = client
+        .agent()
+        .initiate(InitiateAgentRequest::new("mine"))
+        .await
+        .unwrap();
+    let other = client.with_credentials(Credentials::bearer(
+        server.token_for("11111111-2222-3333-4444-555555555555"),
+    ));
     let err = other.runs().list(&started.thread_id).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Forbidden);
-    assert_eq!(err.as_api().unwrap().message, "Not authorized to access this thread");
+    assert_eq!(
+        err.as_api().unwrap().message,
+        "Not authorized to access this thread"
+    );
     // 422 keeps the detail list.
-    let err = client.agent().initiate(InitiateAgentRequest::new("")).await.unwrap_err();
+    let err = client
+        .agent()
+        .initiate(InitiateAgentRequest::new(""))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);
     let detail = serde_json::to_value(err.detail().unwrap()).unwrap();
     assert_eq!(detail[0]["loc"], json!(["body", "prompt"]));
@@ -292,7 +441,11 @@ async fn billing_gate_in_staging_and_run_limit_in_production() {
     let client = client(&staging);
     let mut last = None;
     for i in 0..6 {
-        match client.agent().initiate(InitiateAgentRequest::new(format!("run {i}"))).await {
+        match client
+            .agent()
+            .initiate(InitiateAgentRequest::new(format!("run {i}")))
+            .await
+        {
             Ok(_) => {}
             Err(e) => {
                 last = Some(e);
@@ -312,9 +465,20 @@ async fn billing_gate_in_staging_and_run_limit_in_production() {
     let client = self::client(&production);
     let mut threads = Vec::new();
     for i in 0..3 {
-        threads.push(client.agent().initiate(InitiateAgentRequest::new(format!("p{i}"))).await.unwrap().thread_id);
+        threads.push(
+            client
+                .agent()
+                .initiate(InitiateAgentRequest::new(format!("p{i}")))
+                .await
+                .unwrap()
+                .thread_id,
+        );
     }
-    let err = client.agent().initiate(InitiateAgentRequest::new("one too many")).await.unwrap_err();
+    let err = client
+        .agent()
+        .initiate(InitiateAgentRequest::new("one too many"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     let limit = err.run_limit().unwrap();
     assert_eq!((limit.running_count, limit.limit), (3, 3));
@@ -336,9 +500,18 @@ async fn idempotent_calls_are_retried_and_honour_retry_after() {
     let log = requests_to(&server, "GET", "/api/health").await;
     assert_eq!(log.len(), 3);
     let ids: Vec<_> = log.iter().map(|r| r["request_id"].clone()).collect();
-    assert!(ids.iter().all(|i| *i == ids[0] && i.is_string()), "one request id across retries: {ids:?}");
+    assert!(
+        ids.iter().all(|i| *i == ids[0] && i.is_string()),
+        "one request id across retries: {ids:?}"
+    );
 
-    schedule(&server, "GET", "/api/feature-flags", "status=429; times=1; retry_after=1").await;
+    schedule(
+        &server,
+        "GET",
+        "/api/feature-flags",
+        "status=429; times=1; retry_after=1",
+    )
+    .await;
     client.flags().list().await.unwrap();
     let log = requests_to(&server, "GET", "/api/feature-flags").await;
     assert_eq!(log.len(), 2);
@@ -349,22 +522,52 @@ async fn idempotent_calls_are_retried_and_honour_retry_after() {
     schedule(&server, "GET", "/api/billing/check-status", "status=502").await;
     let err = client.billing().check_status().await.unwrap_err();
     assert_eq!((err.kind(), err.status()), (ErrorKind::Server, Some(502)));
-    assert_eq!(requests_to(&server, "GET", "/api/billing/check-status").await.len(), 3);
+    assert_eq!(
+        requests_to(&server, "GET", "/api/billing/check-status")
+            .await
+            .len(),
+        3
+    );
 
     // A Retry-After over the cap ends the retries at once.
-    schedule(&server, "GET", "/api/billing/available-models", "status=503; retry_after=120").await;
+    schedule(
+        &server,
+        "GET",
+        "/api/billing/available-models",
+        "status=503; retry_after=120",
+    )
+    .await;
     let err = client.billing().available_models().await.unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
-    assert_eq!(requests_to(&server, "GET", "/api/billing/available-models").await.len(), 1);
+    assert_eq!(
+        requests_to(&server, "GET", "/api/billing/available-models")
+            .await
+            .len(),
+        1
+    );
 
     // stop is safe to repeat and retried; start is not.
-    let started = client.agent().initiate(InitiateAgentRequest::new("x")).await.unwrap();
+    let started = client
+        .agent()
+        .initiate(InitiateAgentRequest::new("x"))
+        .await
+        .unwrap();
     let run = started.agent_run_id.unwrap();
-    schedule(&server, "POST", &format!("/api/agent-run/{run}/stop"), "status=500; times=1").await;
+    schedule(
+        &server,
+        "POST",
+        &format!("/api/agent-run/{run}/stop"),
+        "status=500; times=1",
+    )
+    .await;
     assert_eq!(client.runs().stop(&run).await.unwrap().status, "stopped");
     let path = format!("/api/thread/{}/agent/start", started.thread_id);
     schedule(&server, "POST", &path, "status=500; times=1").await;
-    let err = client.agent().start(&started.thread_id, &AgentStartRequest::default()).await.unwrap_err();
+    let err = client
+        .agent()
+        .start(&started.thread_id, &AgentStartRequest::default())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server);
     assert_eq!(requests_to(&server, "POST", &path).await.len(), 1);
 }
@@ -375,11 +578,19 @@ async fn timeouts_resets_and_truncated_bodies() {
     let client = client(&server);
     let no_retry = client.with_retry(RetryPolicy::none());
     schedule(&server, "GET", "/api/health", "delay_ms=1500; times=1").await;
-    let err = no_retry.with_timeout(Duration::from_millis(200)).health().await.unwrap_err();
+    let err = no_retry
+        .with_timeout(Duration::from_millis(200))
+        .health()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     // Retried, the second attempt is fast.
     schedule(&server, "GET", "/api/health", "delay_ms=1500; times=1").await;
-    client.with_timeout(Duration::from_millis(300)).health().await.unwrap();
+    client
+        .with_timeout(Duration::from_millis(300))
+        .health()
+        .await
+        .unwrap();
 
     schedule(&server, "GET", "/api/feature-flags", "reset; times=1").await;
     let err = no_retry.flags().list().await.unwrap_err();
@@ -387,18 +598,38 @@ async fn timeouts_resets_and_truncated_bodies() {
     schedule(&server, "GET", "/api/feature-flags", "reset; times=1").await;
     client.flags().list().await.unwrap();
 
-    schedule(&server, "GET", "/api/billing/subscription", "truncate=10; times=1").await;
+    schedule(
+        &server,
+        "GET",
+        "/api/billing/subscription",
+        "truncate=10; times=1",
+    )
+    .await;
     let err = no_retry.billing().subscription().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network);
-    schedule(&server, "GET", "/api/billing/subscription", "truncate=10; times=1").await;
+    schedule(
+        &server,
+        "GET",
+        "/api/billing/subscription",
+        "truncate=10; times=1",
+    )
+    .await;
     client.billing().subscription().await.unwrap();
 
     // Dropping the future cancels the call natively.
     schedule(&server, "GET", "/api/agents", "stall; stall_ms=5000").await;
-    let cancelled = tokio::time::timeout(Duration::from_millis(200), client.agents().list(&AgentsQuery::default())).await;
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(200),
+        client.agents().list(&AgentsQuery::default()),
+    )
+    .await;
     assert!(cancelled.is_err());
     // An unreachable backend is a network error.
-    let unreachable = Client::builder().base_url("http://127.0.0.1:9").retry(RetryPolicy::none()).build().unwrap();
+    let unreachable = Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
     assert_eq!(unreachable.health().await.unwrap_err().kind(), ErrorKind::Network);
 }
 

@@ -28,7 +28,13 @@ fn parse_chunks_with_limit<'a>(limit: usize, chunks: impl IntoIterator<Item = &'
         }
     }
     let discarded = parser.finish();
-    Outcome { events, error, discarded, last_event_id: parser.last_event_id().map(str::to_owned), retry: parser.retry() }
+    Outcome {
+        events,
+        error,
+        discarded,
+        last_event_id: parser.last_event_id().map(str::to_owned),
+        retry: parser.retry(),
+    }
 }
 
 fn parse_chunks(chunks: &[&[u8]]) -> Outcome {
@@ -54,7 +60,12 @@ fn data_of(stream: &[u8]) -> Vec<String> {
 }
 
 fn message(data: &str) -> SseEvent {
-    SseEvent { event: None, data: data.to_owned(), id: None, retry: None }
+    SseEvent {
+        event: None,
+        data: data.to_owned(),
+        id: None,
+        retry: None,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -62,22 +73,34 @@ fn message(data: &str) -> SseEvent {
 
 #[test]
 fn lf_line_endings() {
-    assert_eq!(events(b"data: a\n\ndata: b\n\n"), vec![message("a"), message("b")]);
+    assert_eq!(
+        events(b"data: a\n\ndata: b\n\n"),
+        vec![message("a"), message("b")]
+    );
 }
 
 #[test]
 fn cr_line_endings() {
-    assert_eq!(events(b"data: a\r\rdata: b\r\r"), vec![message("a"), message("b")]);
+    assert_eq!(
+        events(b"data: a\r\rdata: b\r\r"),
+        vec![message("a"), message("b")]
+    );
 }
 
 #[test]
 fn crlf_line_endings() {
-    assert_eq!(events(b"data: a\r\n\r\ndata: b\r\n\r\n"), vec![message("a"), message("b")]);
+    assert_eq!(
+        events(b"data: a\r\n\r\ndata: b\r\n\r\n"),
+        vec![message("a"), message("b")]
+    );
 }
 
 #[test]
 fn mixed_line_endings() {
-    assert_eq!(data_of(b"data: a\rdata: b\ndata: c\r\n\n\r\r\ndata: d\n\r"), vec!["a\nb\nc", "d"]);
+    assert_eq!(
+        data_of(b"data: a\rdata: b\ndata: c\r\n\n\r\r\ndata: d\n\r"),
+        vec!["a\nb\nc", "d"]
+    );
 }
 
 #[test]
@@ -131,7 +154,10 @@ fn bom_only_at_stream_start() {
     // In a value it is data.
     assert_eq!(data_of(b"data: \xEF\xBB\xBFx\n\n"), vec!["\u{FEFF}x"]);
     // Only one BOM is skipped.
-    assert_eq!(data_of(b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\n"), Vec::<String>::new());
+    assert_eq!(
+        data_of(b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\n"),
+        Vec::<String>::new()
+    );
     assert_eq!(data_of(b"\xEF\xBB\xBF\xEF\xBB\xBF\ndata: a\n\n"), vec!["a"]);
 }
 
@@ -150,13 +176,17 @@ fn partial_bom_is_ordinary_input() {
 
 #[test]
 fn comments_are_ignored() {
-    assert_eq!(events(b": hello\n:\ndata: a\n: between\ndata: b\n\n:last\n"), vec![message("a\nb")]);
+    assert_eq!(
+        events(b": hello\n:\ndata: a\n: between\ndata: b\n\n:last\n"),
+        vec![message("a\nb")]
+    );
     assert_eq!(events(b": only a comment\n\n"), vec![]);
 }
 
 #[test]
 fn event_field_sets_the_type() {
-    let events = events(b"event: update\ndata: a\n\ndata: b\n\nevent: x\nevent: y\ndata: c\n\nevent:\ndata: d\n\n");
+    let events =
+        events(b"event: update\ndata: a\n\ndata: b\n\nevent: x\nevent: y\ndata: c\n\nevent:\ndata: d\n\n");
     let types: Vec<_> = events.iter().map(|e| e.event.as_deref()).collect();
     // The type resets after dispatch; the last `event` field wins; an empty one means "message".
     assert_eq!(types, vec![Some("update"), None, Some("y"), None]);
@@ -170,7 +200,13 @@ fn event_type_is_reset_by_a_blank_line_without_data() {
 #[test]
 fn id_field_sets_the_last_event_id() {
     let outcome = parse(b"id: 42\ndata: a\n\n");
-    assert_eq!(outcome.events, vec![SseEvent { id: Some("42".to_owned()), ..message("a") }]);
+    assert_eq!(
+        outcome.events,
+        vec![SseEvent {
+            id: Some("42".to_owned()),
+            ..message("a")
+        }]
+    );
     assert_eq!(outcome.last_event_id.as_deref(), Some("42"));
 }
 
@@ -197,13 +233,25 @@ fn id_is_committed_only_at_a_blank_line() {
     let outcome = parse(b"id: 1\n\nid: 2\n");
     assert_eq!(outcome.last_event_id.as_deref(), Some("1"));
     // An id may hold any character but NUL.
-    assert_eq!(parse(b"id: \xC3\xA9 x:y \n\n").last_event_id.as_deref(), Some("\u{e9} x:y "));
+    assert_eq!(
+        parse(b"id: \xC3\xA9 x:y \n\n").last_event_id.as_deref(),
+        Some("\u{e9} x:y ")
+    );
 }
 
 #[test]
 fn retry_field_sets_the_reconnection_time() {
     let outcome = parse(b"retry: 3000\ndata: a\n\ndata: b\n\nretry: 0\n\n");
-    assert_eq!(outcome.events, vec![SseEvent { retry: Some(3000), ..message("a") }, message("b")]);
+    assert_eq!(
+        outcome.events,
+        vec![
+            SseEvent {
+                retry: Some(3000),
+                ..message("a")
+            },
+            message("b")
+        ]
+    );
     // The parser keeps the last value, even one set without an event.
     assert_eq!(outcome.retry, Some(0));
 }
@@ -237,11 +285,14 @@ fn field_without_colon_has_an_empty_value() {
 #[test]
 fn value_without_leading_space() {
     assert_eq!(data_of(b"data:a\n\n"), vec!["a"]);
-    assert_eq!(events(b"event:x\nid:1\ndata:a\n\n"), vec![SseEvent {
-        event: Some("x".to_owned()),
-        id: Some("1".to_owned()),
-        ..message("a")
-    }]);
+    assert_eq!(
+        events(b"event:x\nid:1\ndata:a\n\n"),
+        vec![SseEvent {
+            event: Some("x".to_owned()),
+            id: Some("1".to_owned()),
+            ..message("a")
+        }]
+    );
 }
 
 #[test]
@@ -255,7 +306,10 @@ fn only_one_leading_space_is_removed() {
 
 #[test]
 fn multi_line_data_is_joined_with_newlines() {
-    assert_eq!(data_of(b"data: YHOO\ndata: +2\ndata: 10\n\n"), vec!["YHOO\n+2\n10"]);
+    assert_eq!(
+        data_of(b"data: YHOO\ndata: +2\ndata: 10\n\n"),
+        vec!["YHOO\n+2\n10"]
+    );
 }
 
 #[test]
@@ -273,17 +327,27 @@ fn event_without_data_is_not_dispatched() {
 #[test]
 fn unknown_fields_are_ignored() {
     // Field names are case-sensitive and exact.
-    assert_eq!(events(b"foo: bar\nData: x\nDATA: y\ndata : z\n data: w\ndata2: v\n\n"), vec![]);
+    assert_eq!(
+        events(b"foo: bar\nData: x\nDATA: y\ndata : z\n data: w\ndata2: v\n\n"),
+        vec![]
+    );
     assert_eq!(events(b"foo: bar\ndata: a\nEvent: x\n\n"), vec![message("a")]);
 }
 
 #[test]
 fn whatwg_examples() {
-    let outcome = parse(b": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n");
-    assert_eq!(outcome.events, vec![
-        SseEvent { id: Some("1".to_owned()), ..message("first event") },
-        message("second event"),
-    ]);
+    let outcome =
+        parse(b": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n");
+    assert_eq!(
+        outcome.events,
+        vec![
+            SseEvent {
+                id: Some("1".to_owned()),
+                ..message("first event")
+            },
+            message("second event"),
+        ]
+    );
     assert!(outcome.discarded);
 
     let outcome = parse(b"data\n\ndata\ndata\n\ndata:");
@@ -305,7 +369,11 @@ fn utf8_characters_split_at_every_point() {
         for first in 0..=bytes.len() {
             for second in first..=bytes.len() {
                 let chunks = [&bytes[..first], &bytes[first..second], &bytes[second..]];
-                assert_eq!(parse_chunks(&chunks).events, expected, "{ch:?} split at {first}, {second}");
+                assert_eq!(
+                    parse_chunks(&chunks).events,
+                    expected,
+                    "{ch:?} split at {first}, {second}"
+                );
             }
         }
         assert_eq!(events(bytes), expected);
@@ -320,17 +388,26 @@ fn invalid_utf8_is_replaced() {
     assert_eq!(data_of(b"data: \xE2\x82x\n\n"), vec!["\u{FFFD}x"]);
     // Overlong encodings and surrogates: one replacement per byte.
     assert_eq!(data_of(b"data: \xC0\xAF\n\n"), vec!["\u{FFFD}\u{FFFD}"]);
-    assert_eq!(data_of(b"data: \xED\xA0\x80\n\n"), vec!["\u{FFFD}\u{FFFD}\u{FFFD}"]);
+    assert_eq!(
+        data_of(b"data: \xED\xA0\x80\n\n"),
+        vec!["\u{FFFD}\u{FFFD}\u{FFFD}"]
+    );
     // A truncated sequence never swallows the line ending.
     assert_eq!(data_of(b"data: \xE2\n\xE2\x82\ndata: b\n\n"), vec!["\u{FFFD}\nb"]);
-    assert_eq!(data_of(b"data: \xF0\x9F\x98\rdata: \xF0\r\r"), vec!["\u{FFFD}\n\u{FFFD}"]);
+    assert_eq!(
+        data_of(b"data: \xF0\x9F\x98\rdata: \xF0\r\r"),
+        vec!["\u{FFFD}\n\u{FFFD}"]
+    );
     // Invalid bytes in a field name make an unknown field; in event/id they are replaced.
     assert_eq!(data_of(b"d\xFFata: a\n\n"), Vec::<String>::new());
-    assert_eq!(events(b"event: \xFF\nid: \xFE\ndata: a\n\n"), vec![SseEvent {
-        event: Some("\u{FFFD}".to_owned()),
-        id: Some("\u{FFFD}".to_owned()),
-        ..message("a")
-    }]);
+    assert_eq!(
+        events(b"event: \xFF\nid: \xFE\ndata: a\n\n"),
+        vec![SseEvent {
+            event: Some("\u{FFFD}".to_owned()),
+            id: Some("\u{FFFD}".to_owned()),
+            ..message("a")
+        }]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -356,13 +433,26 @@ fn limit_exceeded_by_one_long_line_then_poisoned() {
             }
         }
         assert_eq!(error, too_large(64), "chunk size {chunk_size}");
-        assert_eq!(events, vec![message("ok")], "events before the error are delivered");
+        assert_eq!(
+            events,
+            vec![message("ok")],
+            "events before the error are delivered"
+        );
         // Poisoned: every further feed fails, even an innocent one.
-        assert_eq!(parser.feed(b"data: x\n\n", &mut events), Err(SseError::EventTooLarge { limit: 64 }));
-        assert_eq!(parser.feed(b"", &mut events), Err(SseError::EventTooLarge { limit: 64 }));
+        assert_eq!(
+            parser.feed(b"data: x\n\n", &mut events),
+            Err(SseError::EventTooLarge { limit: 64 })
+        );
+        assert_eq!(
+            parser.feed(b"", &mut events),
+            Err(SseError::EventTooLarge { limit: 64 })
+        );
         assert_eq!(events.len(), 1);
         assert!(!parser.finish());
-        assert_eq!(parser.feed(b"\n", &mut events), Err(SseError::EventTooLarge { limit: 64 }));
+        assert_eq!(
+            parser.feed(b"\n", &mut events),
+            Err(SseError::EventTooLarge { limit: 64 })
+        );
     }
 }
 
@@ -371,7 +461,10 @@ fn limit_exceeded_by_an_unterminated_line() {
     let mut parser = SseParser::with_max_event_size(16);
     let mut events = Vec::new();
     parser.feed(b"data: 0123456789", &mut events).unwrap();
-    assert_eq!(parser.feed(b"x", &mut events), Err(SseError::EventTooLarge { limit: 16 }));
+    assert_eq!(
+        parser.feed(b"x", &mut events),
+        Err(SseError::EventTooLarge { limit: 16 })
+    );
     // Comments and other fields count as well: the bound is on any line.
     let outcome = parse_chunks_with_limit(16, [b": a comment of 17".as_slice()]);
     assert_eq!(outcome.error, too_large(16));
@@ -394,12 +487,18 @@ fn limit_exceeded_by_many_data_lines() {
 fn exactly_at_limit_is_allowed() {
     // One line of exactly the limit.
     let outcome = parse_chunks_with_limit(16, [b"data: 0123456789\n\n".as_slice()]);
-    assert_eq!((outcome.events, outcome.error), (vec![message("0123456789")], None));
+    assert_eq!(
+        (outcome.events, outcome.error),
+        (vec![message("0123456789")], None)
+    );
     let outcome = parse_chunks_with_limit(15, [b"data: 0123456789\n\n".as_slice()]);
     assert_eq!(outcome.error, too_large(15));
     // Data buffer ("abcdefghi\n", 10 bytes) plus a line of 10 bytes: exactly 20.
     let outcome = parse_chunks_with_limit(20, b"data:abcdefghi\ndata:abcde\n\n".chunks(1));
-    assert_eq!((outcome.events, outcome.error), (vec![message("abcdefghi\nabcde")], None));
+    assert_eq!(
+        (outcome.events, outcome.error),
+        (vec![message("abcdefghi\nabcde")], None)
+    );
     let outcome = parse_chunks_with_limit(20, b"data:abcdefghi\ndata:abcdef\n\n".chunks(1));
     assert_eq!(outcome.error, too_large(20));
 }
@@ -416,13 +515,18 @@ fn limit_counts_decoded_data() {
 #[test]
 fn zero_limit_accepts_only_blank_lines() {
     assert_eq!(parse_chunks_with_limit(0, [b"\n\r\n\r".as_slice()]).error, None);
-    assert_eq!(parse_chunks_with_limit(0, [b"\n:\n".as_slice()]).error, too_large(0));
+    assert_eq!(
+        parse_chunks_with_limit(0, [b"\n:\n".as_slice()]).error,
+        too_large(0)
+    );
 }
 
 #[test]
 fn default_limit() {
     assert_eq!(DEFAULT_MAX_EVENT_SIZE, 16 * 1024 * 1024);
-    let err = SseError::EventTooLarge { limit: DEFAULT_MAX_EVENT_SIZE };
+    let err = SseError::EventTooLarge {
+        limit: DEFAULT_MAX_EVENT_SIZE,
+    };
     assert!(err.to_string().contains("16777216"), "{err}");
 }
 
@@ -450,13 +554,21 @@ fn finish_discards_a_partial_event() {
 fn finish_discards_pending_fields_and_readies_a_new_stream() {
     let mut parser = SseParser::new();
     let mut events = Vec::new();
-    parser.feed(b"id: 1\n\nevent: x\nid: 2\nretry: 7\ndata: partial", &mut events).unwrap();
+    parser
+        .feed(b"id: 1\n\nevent: x\nid: 2\nretry: 7\ndata: partial", &mut events)
+        .unwrap();
     assert!(parser.finish());
     assert_eq!(parser.last_event_id(), Some("1"));
     assert_eq!(parser.retry(), Some(7));
     // A second stream: its BOM is skipped, the event type and data do not leak, the id carries over.
     parser.feed(b"\xEF\xBB\xBFdata: b\n\n", &mut events).unwrap();
-    assert_eq!(events, vec![SseEvent { id: Some("1".to_owned()), ..message("b") }]);
+    assert_eq!(
+        events,
+        vec![SseEvent {
+            id: Some("1".to_owned()),
+            ..message("b")
+        }]
+    );
     assert!(!parser.finish());
     // finish is idempotent.
     assert!(!parser.finish());
@@ -479,7 +591,10 @@ fn new_and_default_agree() {
 
 #[test]
 fn contract_sample_parses_into_27_json_events() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../helium-devserver/fixtures/stream_sample.sse");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../helium-devserver/fixtures/stream_sample.sse"
+    );
     let bytes = std::fs::read(path).expect("read the sample");
     let outcome = parse(&bytes);
     assert_eq!(outcome.error, None);
@@ -493,7 +608,10 @@ fn contract_sample_parses_into_27_json_events() {
     let last: serde_json::Value = serde_json::from_str(&outcome.events[26].data).unwrap();
     assert_eq!(last["status"], "completed");
     for chunk_size in [2, 3, 64, 4096] {
-        assert_eq!(parse_chunks_with_limit(DEFAULT_MAX_EVENT_SIZE, bytes.chunks(chunk_size)), outcome);
+        assert_eq!(
+            parse_chunks_with_limit(DEFAULT_MAX_EVENT_SIZE, bytes.chunks(chunk_size)),
+            outcome
+        );
     }
     // With CRLF line endings the result is the same.
     let crlf = String::from_utf8(bytes).unwrap().replace('\n', "\r\n");
@@ -510,7 +628,11 @@ fn large_event_in_one_byte_chunks() {
     let outcome = parse_chunks_with_limit(DEFAULT_MAX_EVENT_SIZE, stream.chunks(1));
     assert_eq!(outcome.events.len(), 1);
     assert_eq!(outcome.events[0].data.len(), 1 << 20);
-    assert!(start.elapsed() < std::time::Duration::from_secs(10), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@
 
 mod wasm;
 
+use wasm::client as api;
+
 use helium_sdk::js;
 use wasm::*;
 use wasm_bindgen::JsValue;
@@ -82,4 +84,19 @@ fn browser_ignores_process_env_polyfills() {
         get_str(&resolved, "url").as_deref(),
         Some("https://api.example.com/api")
     );
+}
+
+#[wasm_bindgen_test]
+async fn client_health_and_errors() {
+    api::health_and_errors().await;
+}
+
+#[wasm_bindgen_test]
+async fn client_full_run() {
+    api::full_run_streams_to_completion().await;
+}
+
+#[wasm_bindgen_test]
+async fn client_reconnect_stop_abort() {
+    api::reconnect_stop_and_abort().await;
 }

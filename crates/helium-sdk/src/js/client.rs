@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tsify::{Ts, Tsify};
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{ConfigOptions, from_js, to_js, to_js_error};
@@ -83,7 +83,9 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
 }
 
 fn invalid(message: impl Into<String>) -> JsValue {
-    to_js_error(&Error::InvalidRequest { message: message.into() })
+    to_js_error(&Error::InvalidRequest {
+        message: message.into(),
+    })
 }
 
 fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
@@ -91,7 +93,9 @@ fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or_else(|| invalid(format!("`{key}` must be a string")))
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| invalid(format!("`{key}` must be a string")))
 }
 
 fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
@@ -121,13 +125,17 @@ impl TokenProvider for JsTokenProvider {
                     .await
                     .map_err(|e| auth_err(format!("getAccessToken rejected: {}", js_text(&e))))?;
             }
-            value.as_string().ok_or_else(|| auth_err("getAccessToken must return a string".into()))
+            value
+                .as_string()
+                .ok_or_else(|| auth_err("getAccessToken must return a string".into()))
         })
     }
 }
 
 fn js_text(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "a non-Error value".into())
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_else(|| "a non-Error value".into())
 }
 
 /// The Helium backend API client.
@@ -149,7 +157,9 @@ fn build(options: &JsValue, config: Option<Config>) -> Result<Client, JsValue> {
     };
     let provider = get(options, "getAccessToken");
     if let Some(f) = provider.dyn_ref::<js_sys::Function>() {
-        builder = builder.credentials(Credentials::Provider(std::sync::Arc::new(JsTokenProvider(f.clone()))));
+        builder = builder.credentials(Credentials::Provider(std::sync::Arc::new(JsTokenProvider(
+            f.clone(),
+        ))));
     } else if !provider.is_undefined() && !provider.is_null() {
         return Err(invalid("`getAccessToken` must be a function"));
     } else if let Some(key) = opt_string(options, "apiKey")? {
@@ -161,7 +171,10 @@ fn build(options: &JsValue, config: Option<Config>) -> Result<Client, JsValue> {
         builder = builder.timeout(Duration::from_secs_f64(ms / 1000.0));
     }
     if let Some(n) = opt_number(options, "maxRetries")? {
-        builder = builder.retry(RetryPolicy { max_retries: n.min(10.0) as u32, ..RetryPolicy::default() });
+        builder = builder.retry(RetryPolicy {
+            max_retries: n.min(10.0) as u32,
+            ..RetryPolicy::default()
+        });
     }
     builder.build().map_err(|e| to_js_error(&e))
 }
@@ -172,7 +185,11 @@ async fn upload_from_js(item: JsValue) -> Result<UploadFile, JsValue> {
         let name = get(&item, "name").as_string().unwrap_or_else(|| "file".into());
         let content_type = blob.type_();
         let file = UploadFile::new(name, FileData::Blob(blob.clone()));
-        return Ok(if content_type.is_empty() { file } else { file.content_type(content_type) });
+        return Ok(if content_type.is_empty() {
+            file
+        } else {
+            file.content_type(content_type)
+        });
     }
     let name = opt_string(&item, "name")?.ok_or_else(|| invalid("an upload needs a `name`"))?;
     let data = get(&item, "data");
@@ -183,7 +200,9 @@ async fn upload_from_js(item: JsValue) -> Result<UploadFile, JsValue> {
     } else if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
         FileData::Bytes(js_sys::Uint8Array::new(buf).to_vec())
     } else {
-        return Err(invalid("an upload's `data` must be a Blob, Uint8Array or ArrayBuffer"));
+        return Err(invalid(
+            "an upload's `data` must be a Blob, Uint8Array or ArrayBuffer",
+        ));
     };
     let file = UploadFile::new(name, data);
     Ok(match opt_string(&item, "contentType")? {
@@ -211,7 +230,9 @@ impl HeliumClient {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<HeliumClientOptions>) -> Result<HeliumClient, JsValue> {
         let options: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
-        Ok(HeliumClient { inner: build(&options, None)? })
+        Ok(HeliumClient {
+            inner: build(&options, None)?,
+        })
     }
 
     /// A client configured from the environment: the backend URL by the deployment guide's rules for the
@@ -232,7 +253,9 @@ impl HeliumClient {
         }
         let (runtime, env) = config_options.into_parts();
         let config = Config::load(runtime, &env).map_err(|e| to_js_error(&e))?;
-        Ok(HeliumClient { inner: build(&overrides, Some(config))? })
+        Ok(HeliumClient {
+            inner: build(&overrides, Some(config))?,
+        })
     }
 
     /// The API root requests go to (e.g. `http://localhost:8000/api`).
@@ -242,6 +265,13 @@ impl HeliumClient {
     }
 
     fn with(&self, options: Option<CallOptions>) -> Result<Client, JsValue> {
+        self.call_client(options)
+    }
+}
+
+impl HeliumClient {
+    /// The client with per-call options applied.
+    pub(crate) fn call_client(&self, options: Option<CallOptions>) -> Result<Client, JsValue> {
         let options: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
         let mut client = self.inner.clone();
         if let Some(ms) = opt_number(&options, "timeoutMs")? {
@@ -249,14 +279,22 @@ impl HeliumClient {
         }
         let signal = get(&options, "signal");
         if !signal.is_undefined() && !signal.is_null() {
-            let signal = signal.dyn_into::<web_sys::AbortSignal>().map_err(|_| invalid("`signal` must be an AbortSignal"))?;
+            let signal = signal
+                .dyn_into::<web_sys::AbortSignal>()
+                .map_err(|_| invalid("`signal` must be an AbortSignal"))?;
             client = client.with_signal(Some(signal));
         }
         Ok(client)
     }
+}
 
+#[wasm_bindgen]
+impl HeliumClient {
     /// `GET /health` (no credentials).
-    pub async fn health(&self, options: Option<CallOptions>) -> Result<Ts<crate::models::HealthResponse>, JsValue> {
+    pub async fn health(
+        &self,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::HealthResponse>, JsValue> {
         typed(self.with(options)?.health().await)
     }
 
@@ -293,54 +331,96 @@ impl HeliumClient {
             Some(r) => from_js(r.into(), "startAgent request")?,
             None => AgentStartRequest::default(),
         };
-        typed(self.with(options)?.agent().start(&ThreadId::from(thread_id), &req).await)
+        typed(
+            self.with(options)?
+                .agent()
+                .start(&ThreadId::from(thread_id), &req)
+                .await,
+        )
     }
 
     /// `GET /thread/{threadId}/agent`.
     #[wasm_bindgen(js_name = getThreadAgent)]
-    pub async fn get_thread_agent(&self, thread_id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::ThreadAgentResponse>, JsValue> {
-        typed(self.with(options)?.agent().thread_agent(&ThreadId::from(thread_id)).await)
+    pub async fn get_thread_agent(
+        &self,
+        thread_id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::ThreadAgentResponse>, JsValue> {
+        typed(
+            self.with(options)?
+                .agent()
+                .thread_agent(&ThreadId::from(thread_id))
+                .await,
+        )
     }
 
     /// `GET /agent-run/{id}`.
     #[wasm_bindgen(js_name = getAgentRun)]
-    pub async fn get_agent_run(&self, id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::AgentRun>, JsValue> {
+    pub async fn get_agent_run(
+        &self,
+        id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::AgentRun>, JsValue> {
         typed(self.with(options)?.runs().get(&AgentRunId::from(id)).await)
     }
 
     /// `GET /thread/{threadId}/agent-runs`, newest first.
     #[wasm_bindgen(js_name = listAgentRuns, unchecked_return_type = "AgentRunSummary[]")]
-    pub async fn list_agent_runs(&self, thread_id: String, options: Option<CallOptions>) -> Result<JsValue, JsValue> {
+    pub async fn list_agent_runs(
+        &self,
+        thread_id: String,
+        options: Option<CallOptions>,
+    ) -> Result<JsValue, JsValue> {
         ok(self.with(options)?.runs().list(&ThreadId::from(thread_id)).await)
     }
 
     /// `POST /agent-run/{id}/stop`.
     #[wasm_bindgen(js_name = stopAgentRun)]
-    pub async fn stop_agent_run(&self, id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
+    pub async fn stop_agent_run(
+        &self,
+        id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
         typed(self.with(options)?.runs().stop(&AgentRunId::from(id)).await)
     }
 
     /// `POST /agent-run/{id}/pause`.
     #[wasm_bindgen(js_name = pauseAgentRun)]
-    pub async fn pause_agent_run(&self, id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
+    pub async fn pause_agent_run(
+        &self,
+        id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
         typed(self.with(options)?.runs().pause(&AgentRunId::from(id)).await)
     }
 
     /// `POST /agent-run/{id}/resume`.
     #[wasm_bindgen(js_name = resumeAgentRun)]
-    pub async fn resume_agent_run(&self, id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
+    pub async fn resume_agent_run(
+        &self,
+        id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
         typed(self.with(options)?.runs().resume(&AgentRunId::from(id)).await)
     }
 
     /// `POST /agent-run/{id}/takeover`.
     #[wasm_bindgen(js_name = takeoverAgentRun)]
-    pub async fn takeover_agent_run(&self, id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
+    pub async fn takeover_agent_run(
+        &self,
+        id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
         typed(self.with(options)?.runs().takeover(&AgentRunId::from(id)).await)
     }
 
     /// `POST /agent-run/{id}/release`.
     #[wasm_bindgen(js_name = releaseAgentRun)]
-    pub async fn release_agent_run(&self, id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
+    pub async fn release_agent_run(
+        &self,
+        id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
         typed(self.with(options)?.runs().release(&AgentRunId::from(id)).await)
     }
 
@@ -353,19 +433,43 @@ impl HeliumClient {
         options: Option<CallOptions>,
     ) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
         let event: ManualEventRequest = from_js(event.into(), "manual event")?;
-        typed(self.with(options)?.runs().manual_event(&AgentRunId::from(id), &event).await)
+        typed(
+            self.with(options)?
+                .runs()
+                .manual_event(&AgentRunId::from(id), &event)
+                .await,
+        )
     }
 
     /// `GET /sandboxes/{sandboxId}/files?path=…`.
     #[wasm_bindgen(js_name = listSandboxFiles, unchecked_return_type = "FileInfo[]")]
-    pub async fn list_sandbox_files(&self, sandbox_id: String, path: String, options: Option<CallOptions>) -> Result<JsValue, JsValue> {
-        ok(self.with(options)?.sandbox(SandboxId::from(sandbox_id)).list(&path).await)
+    pub async fn list_sandbox_files(
+        &self,
+        sandbox_id: String,
+        path: String,
+        options: Option<CallOptions>,
+    ) -> Result<JsValue, JsValue> {
+        ok(self
+            .with(options)?
+            .sandbox(SandboxId::from(sandbox_id))
+            .list(&path)
+            .await)
     }
 
     /// `GET /sandboxes/{sandboxId}/files/content?path=…` as bytes.
     #[wasm_bindgen(js_name = readSandboxFile)]
-    pub async fn read_sandbox_file(&self, sandbox_id: String, path: String, options: Option<CallOptions>) -> Result<js_sys::Uint8Array, JsValue> {
-        let bytes = self.with(options)?.sandbox(SandboxId::from(sandbox_id)).read(&path).await.map_err(|e| to_js_error(&e))?;
+    pub async fn read_sandbox_file(
+        &self,
+        sandbox_id: String,
+        path: String,
+        options: Option<CallOptions>,
+    ) -> Result<js_sys::Uint8Array, JsValue> {
+        let bytes = self
+            .with(options)?
+            .sandbox(SandboxId::from(sandbox_id))
+            .read(&path)
+            .await
+            .map_err(|e| to_js_error(&e))?;
         Ok(js_sys::Uint8Array::from(bytes.as_slice()))
     }
 
@@ -379,54 +483,109 @@ impl HeliumClient {
         options: Option<CallOptions>,
     ) -> Result<Ts<crate::models::FileCreated>, JsValue> {
         let file = upload_from_js(file.into()).await?;
-        typed(self.with(options)?.sandbox(SandboxId::from(sandbox_id)).upload(&path, file).await)
+        typed(
+            self.with(options)?
+                .sandbox(SandboxId::from(sandbox_id))
+                .upload(&path, file)
+                .await,
+        )
     }
 
     /// `DELETE /sandboxes/{sandboxId}/files?path=…`.
     #[wasm_bindgen(js_name = deleteSandboxFile)]
-    pub async fn delete_sandbox_file(&self, sandbox_id: String, path: String, options: Option<CallOptions>) -> Result<Ts<crate::models::FileDeleted>, JsValue> {
-        typed(self.with(options)?.sandbox(SandboxId::from(sandbox_id)).delete(&path).await)
+    pub async fn delete_sandbox_file(
+        &self,
+        sandbox_id: String,
+        path: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::FileDeleted>, JsValue> {
+        typed(
+            self.with(options)?
+                .sandbox(SandboxId::from(sandbox_id))
+                .delete(&path)
+                .await,
+        )
     }
 
     /// `DELETE /sandboxes/{sandboxId}`.
     #[wasm_bindgen(js_name = deleteSandbox)]
-    pub async fn delete_sandbox(&self, sandbox_id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::SandboxDeleted>, JsValue> {
-        typed(self.with(options)?.sandbox(SandboxId::from(sandbox_id)).delete_sandbox().await)
+    pub async fn delete_sandbox(
+        &self,
+        sandbox_id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::SandboxDeleted>, JsValue> {
+        typed(
+            self.with(options)?
+                .sandbox(SandboxId::from(sandbox_id))
+                .delete_sandbox()
+                .await,
+        )
     }
 
     /// `POST /project/{projectId}/sandbox/ensure-active`.
     #[wasm_bindgen(js_name = ensureSandboxActive)]
-    pub async fn ensure_sandbox_active(&self, project_id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::EnsureActiveResponse>, JsValue> {
-        typed(self.with(options)?.project(ProjectId::from(project_id)).ensure_sandbox_active().await)
+    pub async fn ensure_sandbox_active(
+        &self,
+        project_id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::EnsureActiveResponse>, JsValue> {
+        typed(
+            self.with(options)?
+                .project(ProjectId::from(project_id))
+                .ensure_sandbox_active()
+                .await,
+        )
     }
 
     /// `GET /billing/subscription`.
     #[wasm_bindgen(js_name = getSubscription)]
-    pub async fn get_subscription(&self, options: Option<CallOptions>) -> Result<Ts<crate::models::SubscriptionStatus>, JsValue> {
+    pub async fn get_subscription(
+        &self,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::SubscriptionStatus>, JsValue> {
         typed(self.with(options)?.billing().subscription().await)
     }
 
     /// `GET /billing/check-status`.
     #[wasm_bindgen(js_name = checkBillingStatus)]
-    pub async fn check_billing_status(&self, options: Option<CallOptions>) -> Result<Ts<crate::models::CheckStatusResponse>, JsValue> {
+    pub async fn check_billing_status(
+        &self,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::CheckStatusResponse>, JsValue> {
         typed(self.with(options)?.billing().check_status().await)
     }
 
     /// `GET /billing/available-models`.
     #[wasm_bindgen(js_name = getAvailableModels)]
-    pub async fn get_available_models(&self, options: Option<CallOptions>) -> Result<Ts<crate::models::AvailableModels>, JsValue> {
+    pub async fn get_available_models(
+        &self,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::AvailableModels>, JsValue> {
         typed(self.with(options)?.billing().available_models().await)
     }
 
     /// `GET /billing/thread-token-usage/{threadId}`.
     #[wasm_bindgen(js_name = getThreadTokenUsage)]
-    pub async fn get_thread_token_usage(&self, thread_id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::ThreadTokenUsage>, JsValue> {
-        typed(self.with(options)?.billing().thread_token_usage(&ThreadId::from(thread_id)).await)
+    pub async fn get_thread_token_usage(
+        &self,
+        thread_id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::ThreadTokenUsage>, JsValue> {
+        typed(
+            self.with(options)?
+                .billing()
+                .thread_token_usage(&ThreadId::from(thread_id))
+                .await,
+        )
     }
 
     /// `GET /agents`.
     #[wasm_bindgen(js_name = listAgents)]
-    pub async fn list_agents(&self, query: Option<Ts<AgentsQuery>>, options: Option<CallOptions>) -> Result<Ts<crate::models::AgentsList>, JsValue> {
+    pub async fn list_agents(
+        &self,
+        query: Option<Ts<AgentsQuery>>,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::AgentsList>, JsValue> {
         let query = match query {
             Some(q) => from_js(q.into(), "agents query")?,
             None => AgentsQuery::default(),
@@ -436,25 +595,40 @@ impl HeliumClient {
 
     /// `GET /agents/{agentId}`.
     #[wasm_bindgen(js_name = getAgent)]
-    pub async fn get_agent(&self, agent_id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::Agent>, JsValue> {
+    pub async fn get_agent(
+        &self,
+        agent_id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::Agent>, JsValue> {
         typed(self.with(options)?.agents().get(&AgentId::from(agent_id)).await)
     }
 
     /// `GET /feature-flags`.
     #[wasm_bindgen(js_name = getFeatureFlags)]
-    pub async fn get_feature_flags(&self, options: Option<CallOptions>) -> Result<Ts<crate::models::FeatureFlags>, JsValue> {
+    pub async fn get_feature_flags(
+        &self,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::FeatureFlags>, JsValue> {
         typed(self.with(options)?.flags().list().await)
     }
 
     /// `GET /feature-flags/{name}`.
     #[wasm_bindgen(js_name = getFeatureFlag)]
-    pub async fn get_feature_flag(&self, name: String, options: Option<CallOptions>) -> Result<Ts<crate::models::FeatureFlag>, JsValue> {
+    pub async fn get_feature_flag(
+        &self,
+        name: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::FeatureFlag>, JsValue> {
         typed(self.with(options)?.flags().get(&name).await)
     }
 
     /// `POST /api-keys`.
     #[wasm_bindgen(js_name = createApiKey)]
-    pub async fn create_api_key(&self, request: Ts<CreateApiKeyRequest>, options: Option<CallOptions>) -> Result<Ts<crate::models::CreatedApiKey>, JsValue> {
+    pub async fn create_api_key(
+        &self,
+        request: Ts<CreateApiKeyRequest>,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::CreatedApiKey>, JsValue> {
         let request: CreateApiKeyRequest = from_js(request.into(), "createApiKey request")?;
         typed(self.with(options)?.api_keys().create(&request).await)
     }
@@ -467,13 +641,31 @@ impl HeliumClient {
 
     /// `PATCH /api-keys/{keyId}/revoke`.
     #[wasm_bindgen(js_name = revokeApiKey)]
-    pub async fn revoke_api_key(&self, key_id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::ApiKeyMessage>, JsValue> {
-        typed(self.with(options)?.api_keys().revoke(&ApiKeyId::from(key_id)).await)
+    pub async fn revoke_api_key(
+        &self,
+        key_id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::ApiKeyMessage>, JsValue> {
+        typed(
+            self.with(options)?
+                .api_keys()
+                .revoke(&ApiKeyId::from(key_id))
+                .await,
+        )
     }
 
     /// `DELETE /api-keys/{keyId}`.
     #[wasm_bindgen(js_name = deleteApiKey)]
-    pub async fn delete_api_key(&self, key_id: String, options: Option<CallOptions>) -> Result<Ts<crate::models::ApiKeyMessage>, JsValue> {
-        typed(self.with(options)?.api_keys().delete(&ApiKeyId::from(key_id)).await)
+    pub async fn delete_api_key(
+        &self,
+        key_id: String,
+        options: Option<CallOptions>,
+    ) -> Result<Ts<crate::models::ApiKeyMessage>, JsValue> {
+        typed(
+            self.with(options)?
+                .api_keys()
+                .delete(&ApiKeyId::from(key_id))
+                .await,
+        )
     }
 }

@@ -13,8 +13,10 @@ use crate::config::{BackendUrlSource, Config, Env, EnvMode, KeyKind, Runtime, Su
 use crate::error::{ConfigError, Error};
 
 mod client;
+mod stream;
 
 pub use client::HeliumClient;
+pub use stream::AgentRunEvents;
 
 /// Options of the configuration functions. Without `env`, the environment is `process.env` in a server
 /// runtime and empty in a browser; with `env`, exactly those values are used.
@@ -138,10 +140,8 @@ pub(crate) fn to_js_error(err: &Error) -> JsValue {
     if let Some(status) = err.status() {
         set("status", &JsValue::from_f64(f64::from(status)));
     }
-    if let Some(detail) = err.detail() {
-        if let Ok(v) = to_js(detail) {
-            set("detail", &v);
-        }
+    if let Some(v) = err.detail().and_then(|d| to_js(d).ok()) {
+        set("detail", &v);
     }
     if let Some(rid) = err.request_id() {
         set("requestId", &JsValue::from_str(rid));
@@ -154,16 +154,23 @@ pub(crate) fn to_js_error(err: &Error) -> JsValue {
 
 /// Serialises a value for JavaScript: plain objects (never `Map`s), `null` for absent optional fields.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true);
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_missing_as_null(true)
+        .serialize_maps_as_objects(true);
     value.serialize(&serializer).map_err(|e| {
-        to_js_error(&Error::InvalidRequest { message: format!("could not convert a value for JavaScript: {e}") })
+        to_js_error(&Error::InvalidRequest {
+            message: format!("could not convert a value for JavaScript: {e}"),
+        })
     })
 }
 
 /// Reads a value given by JavaScript; a wrong shape is an `invalid_request` HeliumError.
 pub(crate) fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| to_js_error(&Error::InvalidRequest { message: format!("invalid {what}: {e}") }))
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        to_js_error(&Error::InvalidRequest {
+            message: format!("invalid {what}: {e}"),
+        })
+    })
 }
 
 pub(crate) fn options(options: Option<Ts<ConfigOptions>>) -> Result<(Runtime, Env), JsValue> {

@@ -217,10 +217,10 @@ impl StreamEvent {
         };
         let ty = str_of(obj, "type").unwrap_or_default();
         // Run-level items carry a top-level `status` (and no message_id).
-        if ty == "status" {
-            if let Some(status) = str_of(obj, "status") {
-                return run_status(status, str_of(obj, "message"), item);
-            }
+        if ty == "status"
+            && let Some(status) = str_of(obj, "status")
+        {
+            return run_status(status, str_of(obj, "message"), item);
         }
         if ty == "manual_event" {
             return StreamEvent::ManualEvent {
@@ -232,10 +232,10 @@ impl StreamEvent {
         }
         let content = decoded(obj.get("content"));
         let metadata = decoded(obj.get("metadata"));
-        if ty == "content" {
-            if let Value::String(text) = &content {
-                return StreamEvent::Content { text: text.clone() };
-            }
+        if ty == "content"
+            && let Value::String(text) = &content
+        {
+            return StreamEvent::Content { text: text.clone() };
         }
         let thread_id = string(obj, "thread_id");
         let message_id = string(obj, "message_id");
@@ -243,12 +243,19 @@ impl StreamEvent {
         let thread_run_id = meta.and_then(|m| string(m, "thread_run_id"));
         match ty {
             "assistant" => {
-                let text = content.get("content").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let text = content
+                    .get("content")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
                 let stream_status = meta.and_then(|m| str_of(m, "stream_status"));
                 match (stream_status, obj.get("sequence").and_then(Value::as_u64)) {
-                    (Some("chunk"), Some(sequence)) => {
-                        StreamEvent::AssistantChunk { sequence, text, thread_run_id, thread_id }
-                    }
+                    (Some("chunk"), Some(sequence)) => StreamEvent::AssistantChunk {
+                        sequence,
+                        text,
+                        thread_run_id,
+                        thread_id,
+                    },
                     _ => StreamEvent::AssistantMessage {
                         message_id,
                         text,
@@ -258,10 +265,23 @@ impl StreamEvent {
                     },
                 }
             }
-            "status" => status_message(&content, meta, thread_run_id, thread_id, message_id, &metadata, item),
+            "status" => status_message(
+                &content,
+                meta,
+                thread_run_id,
+                thread_id,
+                message_id,
+                &metadata,
+                item,
+            ),
             "tool" => tool_result(&content, meta, message_id),
             "" => StreamEvent::Unknown { item: item.clone() },
-            other => StreamEvent::Message { message_type: other.to_owned(), message_id, content, metadata },
+            other => StreamEvent::Message {
+                message_type: other.to_owned(),
+                message_id,
+                content,
+                metadata,
+            },
         }
     }
 
@@ -272,9 +292,9 @@ impl StreamEvent {
         match self {
             StreamEvent::RunStatus { state, message } => match state {
                 RunState::Completed | RunState::Failed | RunState::Stopped => true,
-                RunState::Error => {
-                    message.as_deref().is_some_and(|m| ENDPOINT_FAILURES.iter().any(|p| m.starts_with(p)))
-                }
+                RunState::Error => message
+                    .as_deref()
+                    .is_some_and(|m| ENDPOINT_FAILURES.iter().any(|p| m.starts_with(p))),
                 RunState::Paused => false,
             },
             StreamEvent::Control { .. } => true,
@@ -308,9 +328,21 @@ fn run_status(status: &str, message: Option<&str>, item: &Value) -> StreamEvent 
         "stopped" => RunState::Stopped,
         "paused" => RunState::Paused,
         "error" => RunState::Error,
-        "STOP" => return StreamEvent::Control { signal: ControlSignal::Stop },
-        "END_STREAM" => return StreamEvent::Control { signal: ControlSignal::EndStream },
-        "ERROR" => return StreamEvent::Control { signal: ControlSignal::Error },
+        "STOP" => {
+            return StreamEvent::Control {
+                signal: ControlSignal::Stop,
+            };
+        }
+        "END_STREAM" => {
+            return StreamEvent::Control {
+                signal: ControlSignal::EndStream,
+            };
+        }
+        "ERROR" => {
+            return StreamEvent::Control {
+                signal: ControlSignal::Error,
+            };
+        }
         _ => return StreamEvent::Unknown { item: item.clone() },
     };
     StreamEvent::RunStatus { state, message }
@@ -326,7 +358,12 @@ fn status_message(
     item: &Value,
 ) -> StreamEvent {
     let Some(c) = content.as_object() else {
-        return StreamEvent::Message { message_type: "status".into(), message_id, content: content.clone(), metadata: metadata.clone() };
+        return StreamEvent::Message {
+            message_type: "status".into(),
+            message_id,
+            content: content.clone(),
+            metadata: metadata.clone(),
+        };
     };
     let status_type = str_of(c, "status_type").unwrap_or_default();
     let tool = |phase| StreamEvent::Tool {
@@ -348,17 +385,27 @@ fn status_message(
         },
         "assistant_response_start" => StreamEvent::AssistantResponseStart { thread_run_id },
         "thread_run_end" => StreamEvent::ThreadRunEnd { thread_run_id },
-        "finish" => StreamEvent::Finish { reason: string(c, "finish_reason").unwrap_or_default(), thread_run_id },
+        "finish" => StreamEvent::Finish {
+            reason: string(c, "finish_reason").unwrap_or_default(),
+            thread_run_id,
+        },
         "tool_started" => tool(ToolPhase::Started),
         "tool_completed" => tool(ToolPhase::Completed),
         "tool_failed" => tool(ToolPhase::Failed),
         "tool_error" => tool(ToolPhase::Error),
-        "error" => StreamEvent::MessageError { message: string(c, "message").unwrap_or_default(), thread_run_id },
+        "error" => StreamEvent::MessageError {
+            message: string(c, "message").unwrap_or_default(),
+            thread_run_id,
+        },
         _ => StreamEvent::Unknown { item: item.clone() },
     }
 }
 
-fn tool_result(content: &Value, meta: Option<&Map<String, Value>>, message_id: Option<String>) -> StreamEvent {
+fn tool_result(
+    content: &Value,
+    meta: Option<&Map<String, Value>>,
+    message_id: Option<String>,
+) -> StreamEvent {
     let assistant_message_id = meta.and_then(|m| string(m, "assistant_message_id"));
     if let Some(exec) = content.get("tool_execution").and_then(Value::as_object) {
         let result = exec.get("result").and_then(Value::as_object);
@@ -369,8 +416,14 @@ fn tool_result(content: &Value, meta: Option<&Map<String, Value>>, message_id: O
             tool_call_id: string(exec, "tool_call_id"),
             arguments: exec.get("arguments").cloned().unwrap_or(Value::Null),
             success: result.and_then(|r| r.get("success")).and_then(Value::as_bool),
-            output: result.and_then(|r| r.get("output")).cloned().unwrap_or(Value::Null),
-            error: result.and_then(|r| r.get("error")).cloned().unwrap_or(Value::Null),
+            output: result
+                .and_then(|r| r.get("output"))
+                .cloned()
+                .unwrap_or(Value::Null),
+            error: result
+                .and_then(|r| r.get("error"))
+                .cloned()
+                .unwrap_or(Value::Null),
             assistant_message_id,
         };
     }
@@ -383,7 +436,10 @@ fn tool_result(content: &Value, meta: Option<&Map<String, Value>>, message_id: O
         tool_call_id: c.and_then(|c| string(c, "tool_call_id")),
         arguments: Value::Null,
         success: None,
-        output: c.and_then(|c| c.get("content")).map(|v| decoded(Some(v))).unwrap_or(Value::Null),
+        output: c
+            .and_then(|c| c.get("content"))
+            .map(|v| decoded(Some(v)))
+            .unwrap_or(Value::Null),
         error: Value::Null,
         assistant_message_id,
     }

@@ -44,11 +44,17 @@ impl Default for ReconnectPolicy {
 impl ReconnectPolicy {
     /// Never reconnect.
     pub fn none() -> ReconnectPolicy {
-        ReconnectPolicy { max_attempts: 0, ..ReconnectPolicy::default() }
+        ReconnectPolicy {
+            max_attempts: 0,
+            ..ReconnectPolicy::default()
+        }
     }
 
     fn delay(&self, attempt: u32) -> Duration {
-        let base = self.initial_delay.saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX)).min(self.max_delay);
+        let base = self
+            .initial_delay
+            .saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX))
+            .min(self.max_delay);
         base / 2 + base.mul_f64(platform::jitter_unit() / 2.0)
     }
 }
@@ -64,7 +70,10 @@ pub struct StreamOptions {
 
 impl Default for StreamOptions {
     fn default() -> Self {
-        StreamOptions { reconnect: ReconnectPolicy::default(), max_event_size: super::sse::DEFAULT_MAX_EVENT_SIZE }
+        StreamOptions {
+            reconnect: ReconnectPolicy::default(),
+            max_event_size: super::sse::DEFAULT_MAX_EVENT_SIZE,
+        }
     }
 }
 
@@ -79,8 +88,14 @@ pub struct StreamItem {
 
 /// A hash of an item's text, to check that a replay matches what was delivered.
 fn fingerprint(data: &str) -> u64 {
-    data.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    data.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
+
+/// The future of one `next()` driven by the `Stream` impl: it owns the stream and hands it back.
+#[cfg(not(target_arch = "wasm32"))]
+type PendingNext = crate::platform::BoxFuture<'static, (Option<Result<StreamItem, Error>>, AgentRunStream)>;
 
 /// The events of one agent run, in order, each exactly once across reconnects.
 ///
@@ -98,7 +113,7 @@ pub struct AgentRunStream {
     attempts: u32,
     done: bool,
     #[cfg(not(target_arch = "wasm32"))]
-    in_flight: Option<crate::platform::BoxFuture<'static, (Option<Result<StreamItem, Error>>, AgentRunStream)>>,
+    in_flight: Option<PendingNext>,
 }
 
 impl std::fmt::Debug for AgentRunStream {
@@ -146,15 +161,23 @@ impl AgentRunStream {
     }
 
     async fn connect(&mut self, first: bool) -> Result<(), Error> {
-        let path = format!("/agent-run/{}/stream", crate::http::encode_component(self.run_id.as_str()));
-        let call = Call::new(Method::Get, path).auth(AuthMode::Required).accept("text/event-stream");
+        let path = format!(
+            "/agent-run/{}/stream",
+            crate::http::encode_component(self.run_id.as_str())
+        );
+        let call = Call::new(Method::Get, path)
+            .auth(AuthMode::Required)
+            .accept("text/event-stream");
         // The first connection follows the client's retry policy; later ones the reconnect policy.
         let mut settings = self.client.settings.clone();
         if !first {
             settings.retry = crate::http::RetryPolicy::none();
         }
         let streaming = self.client.pipeline.stream(call, &settings).await?;
-        self.connection = Some((streaming, SseParser::with_max_event_size(self.options.max_event_size)));
+        self.connection = Some((
+            streaming,
+            SseParser::with_max_event_size(self.options.max_event_size),
+        ));
         self.seen_in_connection = 0;
         Ok(())
     }
@@ -194,19 +217,24 @@ impl AgentRunStream {
                     continue;
                 }
             }
-            let Some((streaming, parser)) = self.connection.as_mut() else { continue };
+            let Some((streaming, parser)) = self.connection.as_mut() else {
+                continue;
+            };
             match streaming.body.chunk().await {
                 Ok(Some(bytes)) => {
                     let mut events = Vec::new();
-                    parser
-                        .feed(&bytes, &mut events)
-                        .map_err(|e| Error::Stream { message: format!("agent run {}: {e}", self.run_id) })?;
+                    parser.feed(&bytes, &mut events).map_err(|e| Error::Stream {
+                        message: format!("agent run {}: {e}", self.run_id),
+                    })?;
                     self.pending.extend(events);
                 }
                 Ok(None) => {
                     self.connection = None;
                     let e = Error::Stream {
-                        message: format!("the stream of agent run {} ended before a terminal event", self.run_id),
+                        message: format!(
+                            "the stream of agent run {} ended before a terminal event",
+                            self.run_id
+                        ),
                     };
                     self.wait_before_reconnect(&e).await?;
                 }
@@ -262,8 +290,13 @@ impl AgentRunStream {
     }
 
     fn reconnectable(&self, e: &Error) -> bool {
-        matches!(e.kind(), crate::ErrorKind::Network | crate::ErrorKind::Timeout | crate::ErrorKind::Server | crate::ErrorKind::Stream)
-            || e.status() == Some(408)
+        matches!(
+            e.kind(),
+            crate::ErrorKind::Network
+                | crate::ErrorKind::Timeout
+                | crate::ErrorKind::Server
+                | crate::ErrorKind::Stream
+        ) || e.status() == Some(408)
             || e.status() == Some(429)
     }
 
@@ -279,13 +312,12 @@ impl AgentRunStream {
         }
         let attempt = self.attempts;
         self.attempts += 1;
-        if policy.check_status {
-            if let Ok(run) = self.client.runs().get(&self.run_id).await {
-                if run.status != AgentRunStatus::Running {
-                    // Ended: reconnect at once; the server replays the rest and ends the stream.
-                    return Ok(());
-                }
-            }
+        if policy.check_status
+            && let Ok(run) = self.client.runs().get(&self.run_id).await
+            && run.status != AgentRunStatus::Running
+        {
+            // Ended: reconnect at once; the server replays the rest and ends the stream.
+            return Ok(());
         }
         platform::sleep(policy.delay(attempt)).await;
         Ok(())
@@ -307,7 +339,10 @@ impl futures_core::Stream for AgentRunStream {
                 if this.done {
                     return std::task::Poll::Ready(None);
                 }
-                let mut owned = std::mem::replace(this, AgentRunStream::new(this.client.clone(), this.run_id.clone(), this.options));
+                let mut owned = std::mem::replace(
+                    this,
+                    AgentRunStream::new(this.client.clone(), this.run_id.clone(), this.options),
+                );
                 Box::pin(async move {
                     let item = owned.next().await;
                     (item, owned)

@@ -207,7 +207,11 @@ impl SseParser {
 
     /// Fails if a pending line of `line_len` bytes, together with the data buffer, exceeds the limit.
     fn check_size(&self, line_len: usize) -> Result<(), SseError> {
-        if line_len.saturating_add(self.data.len()) > self.limit { Err(self.too_large()) } else { Ok(()) }
+        if line_len.saturating_add(self.data.len()) > self.limit {
+            Err(self.too_large())
+        } else {
+            Ok(())
+        }
     }
 
     /// Empties the pending-line buffer, releasing it if a long line grew it.
@@ -229,7 +233,11 @@ impl SseParser {
             if BOM.get(matched) == Some(&byte) {
                 chunk = rest;
                 let matched = matched + 1;
-                self.bom = if matched == BOM.len() { BomState::Done } else { BomState::Matched(matched) };
+                self.bom = if matched == BOM.len() {
+                    BomState::Done
+                } else {
+                    BomState::Matched(matched)
+                };
             } else {
                 // Not a BOM: the bytes held back are ordinary input.
                 self.bom = BomState::Done;
@@ -359,7 +367,11 @@ fn parse_retry(value: &[u8]) -> Option<u64> {
         return None;
     }
     value.iter().try_fold(0_u64, |millis, &b| {
-        if b.is_ascii_digit() { millis.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None }
+        if b.is_ascii_digit() {
+            millis.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        } else {
+            None
+        }
     })
 }
 
@@ -428,7 +440,12 @@ mod tests {
         assert!(!discarded);
         assert_eq!(
             events,
-            vec![SseEvent { event: None, data: "a\nb".to_owned(), id: None, retry: None }]
+            vec![SseEvent {
+                event: None,
+                data: "a\nb".to_owned(),
+                id: None,
+                retry: None
+            }]
         );
     }
 }

@@ -29,7 +29,12 @@ impl RunTranscript {
     pub fn push(&mut self, event: &StreamEvent) {
         self.events += 1;
         match event {
-            StreamEvent::AssistantChunk { sequence, text, thread_run_id, .. } => {
+            StreamEvent::AssistantChunk {
+                sequence,
+                text,
+                thread_run_id,
+                ..
+            } => {
                 if *thread_run_id != self.live_run {
                     self.live.clear();
                     self.live_run = thread_run_id.clone();
@@ -41,11 +46,18 @@ impl RunTranscript {
                 self.live.clear();
                 self.live_run = None;
             }
-            StreamEvent::Tool { phase: super::ToolPhase::Started, function_name, .. } => {
+            StreamEvent::Tool {
+                phase: super::ToolPhase::Started,
+                function_name,
+                ..
+            } => {
                 self.tools.push(function_name.clone().unwrap_or_default());
             }
             StreamEvent::MessageError { message, .. } => self.errors.push(message.clone()),
-            StreamEvent::RunStatus { state: super::RunState::Error, message } => {
+            StreamEvent::RunStatus {
+                state: super::RunState::Error,
+                message,
+            } => {
                 self.errors.push(message.clone().unwrap_or_default());
             }
             _ => {}

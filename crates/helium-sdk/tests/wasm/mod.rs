@@ -1,5 +1,7 @@
 //! Shared wasm test cases: the configuration bindings called as JavaScript would call them.
 
+pub mod client;
+
 use base64::Engine as _;
 use helium_sdk::js;
 use tsify::Ts;

@@ -1,0 +1,94 @@
+//! `streamAgentRun`: the agent-run stream as a JavaScript async iterable of typed events.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+
+use super::client::{CallOptions, HeliumClient};
+use super::{to_js, to_js_error};
+use crate::models::AgentRunId;
+use crate::stream::{AgentRunStream, StreamOptions};
+
+#[wasm_bindgen(
+    inline_js = "export function asAsyncIterable(it) { it[Symbol.asyncIterator] = function () { return this; }; return it; }"
+)]
+extern "C" {
+    #[wasm_bindgen(js_name = asAsyncIterable)]
+    fn as_async_iterable(it: JsValue) -> JsValue;
+}
+
+/// The events of one agent run: `for await (const event of stream)`; `break` (or the `signal`) cancels the
+/// underlying fetch. Each event is a `StreamEvent` (tagged by `kind`); `raw` holds the item as sent.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct AgentRunEvents {
+    inner: Rc<RefCell<Option<AgentRunStream>>>,
+}
+
+fn iter_result(done: bool, value: JsValue) -> JsValue {
+    let o = js_sys::Object::new();
+    // Setting properties on a fresh object cannot fail.
+    let _ = js_sys::Reflect::set(&o, &JsValue::from_str("done"), &JsValue::from_bool(done));
+    let _ = js_sys::Reflect::set(&o, &JsValue::from_str("value"), &value);
+    o.into()
+}
+
+#[wasm_bindgen]
+impl AgentRunEvents {
+    /// The next event as `{done: false, value: {…event, raw}}`, or `{done: true}` after the terminal one.
+    ///
+    /// @throws {HeliumError} `unauthorized`, `not_found`, `stream`, `network`, `aborted`, …
+    #[wasm_bindgen(unchecked_return_type = "IteratorResult<StreamEvent & { raw: unknown }, undefined>")]
+    pub async fn next(&self) -> Result<JsValue, JsValue> {
+        let taken = self.inner.borrow_mut().take();
+        let Some(mut stream) = taken else {
+            return Ok(iter_result(true, JsValue::UNDEFINED));
+        };
+        let item = stream.next().await;
+        match item {
+            None => Ok(iter_result(true, JsValue::UNDEFINED)),
+            Some(Err(e)) => Err(to_js_error(&e)),
+            Some(Ok(item)) => {
+                let value = to_js(&item.event)?;
+                let raw = to_js(&item.raw)?;
+                let _ = js_sys::Reflect::set(&value, &JsValue::from_str("raw"), &raw);
+                *self.inner.borrow_mut() = Some(stream);
+                Ok(iter_result(false, value))
+            }
+        }
+    }
+
+    /// Stops reading and cancels the fetch (called by `break` in `for await`).
+    #[wasm_bindgen(
+        js_name = "return",
+        unchecked_return_type = "IteratorResult<StreamEvent, undefined>"
+    )]
+    pub fn return_(&self) -> js_sys::Promise {
+        self.close();
+        js_sys::Promise::resolve(&iter_result(true, JsValue::UNDEFINED))
+    }
+
+    /// Stops reading and cancels the fetch.
+    pub fn close(&self) {
+        if let Ok(mut slot) = self.inner.try_borrow_mut() {
+            // Dropping the stream drops the response body, which aborts the fetch.
+            slot.take();
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl HeliumClient {
+    /// `GET /agent-run/{id}/stream` over fetch with the `Authorization` header (never `EventSource`, never the
+    /// token in the URL): an async iterable of typed events, each exactly once across reconnects.
+    #[wasm_bindgen(js_name = streamAgentRun, unchecked_return_type = "AgentRunEvents & AsyncIterable<StreamEvent & { raw: unknown }>")]
+    pub fn stream_agent_run(&self, id: String, options: Option<CallOptions>) -> Result<JsValue, JsValue> {
+        let client = self.call_client(options)?;
+        let stream = AgentRunStream::new(client, AgentRunId::from(id), StreamOptions::default());
+        let events = AgentRunEvents {
+            inner: Rc::new(RefCell::new(Some(stream))),
+        };
+        Ok(as_async_iterable(JsValue::from(events)))
+    }
+}

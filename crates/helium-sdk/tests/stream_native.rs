@@ -1,0 +1,259 @@
+//! The agent-run stream natively against the dev backend: a full run, reconnects after dropped connections
+//! (each item exactly once, in order), stop, and the `Stream` impl.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use helium_devserver::{DevServer, DevServerOptions};
+use helium_sdk::models::InitiateAgentRequest;
+use helium_sdk::stream::{ReconnectPolicy, RunState, StreamEvent, StreamOptions};
+use helium_sdk::{Client, ErrorKind};
+use serde_json::{Value, json};
+
+async fn server(pace_ms: u64) -> DevServer {
+    DevServer::start(DevServerOptions {
+        pace: Duration::from_millis(pace_ms),
+        ..DevServerOptions::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn client(server: &DevServer) -> Client {
+    Client::builder()
+        .base_url(server.api_url())
+        .bearer_token(server.sample_token())
+        .build()
+        .unwrap()
+}
+
+fn fast_reconnect() -> StreamOptions {
+    StreamOptions {
+        reconnect: ReconnectPolicy {
+            initial_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(100),
+            ..ReconnectPolicy::default()
+        },
+        ..StreamOptions::default()
+    }
+}
+
+async fn schedule(server: &DevServer, path: &str, fault: &str) {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/__devserver/faults", server.base_url()))
+        .json(&json!({"method": "GET", "path": path, "fault": fault}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+}
+
+async fn stream_connections(server: &DevServer, run: &str) -> usize {
+    let log: Value = reqwest::get(format!("{}/__devserver/requests", server.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/agent-run/{run}/stream");
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"] == path)
+        .count()
+}
+
+/// Reads a finished run's replay without faults: the reference sequence.
+async fn reference(client: &Client, run: &helium_sdk::models::AgentRunId) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut s = client.runs().stream(run);
+    while let Some(item) = s.next().await {
+        out.push(item.unwrap().raw);
+    }
+    out
+}
+
+#[tokio::test]
+async fn dropped_and_ended_connections_resume_with_every_item_once() {
+    for fault in [
+        "drop_after=5; times=1",
+        "eof_after=9; times=2",
+        "drop_after=1; times=3",
+    ] {
+        let server = server(5).await;
+        let client = client(&server);
+        let run = client
+            .agent()
+            .initiate(InitiateAgentRequest::new("resilience"))
+            .await
+            .unwrap()
+            .agent_run_id
+            .unwrap();
+        schedule(&server, &format!("/api/agent-run/{run}/stream"), fault).await;
+        let mut got = Vec::new();
+        let mut s = client.runs().stream_with(&run, fast_reconnect());
+        while let Some(item) = s.next().await {
+            got.push(item.unwrap().raw);
+        }
+        assert!(
+            stream_connections(&server, run.as_str()).await >= 2,
+            "{fault}: a reconnect happened"
+        );
+        // The finished run's replay (read without faults) is the reference: same items, same order.
+        let expected = reference(&client, &run).await;
+        assert_eq!(got, expected, "{fault}: every item once, in order");
+        assert_eq!(got.last().unwrap()["message"], "Agent run completed successfully");
+        assert!(got.len() >= 27);
+    }
+}
+
+#[tokio::test]
+async fn a_run_that_ended_while_disconnected_yields_its_terminal_event() {
+    let server = server(1).await;
+    let client = client(&server);
+    let run = client
+        .agent()
+        .initiate(InitiateAgentRequest::new("quick"))
+        .await
+        .unwrap()
+        .agent_run_id
+        .unwrap();
+    // The first connection dies after 3 items; by the time we reconnect the run is over.
+    schedule(
+        &server,
+        &format!("/api/agent-run/{run}/stream"),
+        "drop_after=3; times=1; delay_ms=0",
+    )
+    .await;
+    let mut s = client.runs().stream_with(
+        &run,
+        StreamOptions {
+            reconnect: ReconnectPolicy {
+                initial_delay: Duration::from_millis(300),
+                ..ReconnectPolicy::default()
+            },
+            ..StreamOptions::default()
+        },
+    );
+    let mut events = Vec::new();
+    while let Some(item) = s.next().await {
+        events.push(item.unwrap().event);
+    }
+    assert!(matches!(
+        events.last(),
+        Some(StreamEvent::RunStatus {
+            state: RunState::Completed,
+            ..
+        })
+    ));
+    let terminals = events.iter().filter(|e| e.is_terminal()).count();
+    assert_eq!(terminals, 1);
+}
+
+#[tokio::test]
+async fn gives_up_after_the_configured_attempts() {
+    let server = server(5).await;
+    let client = client(&server);
+    let run = client
+        .agent()
+        .initiate(InitiateAgentRequest::new("doomed"))
+        .await
+        .unwrap()
+        .agent_run_id
+        .unwrap();
+    schedule(&server, &format!("/api/agent-run/{run}/stream"), "drop_after=0").await;
+    let mut options = fast_reconnect();
+    options.reconnect.max_attempts = 2;
+    options.reconnect.check_status = false;
+    let mut s = client.runs().stream_with(&run, options);
+    let err = s.next().await.unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Stream);
+    assert!(err.to_string().contains("2 reconnect attempts"), "{err}");
+    assert!(s.next().await.is_none());
+    assert_eq!(stream_connections(&server, run.as_str()).await, 3);
+}
+
+#[tokio::test]
+async fn opening_errors_are_typed_and_not_retried_as_reconnects() {
+    let server = server(5).await;
+    let client = client(&server);
+    let mut s = client.runs().stream(&"no-such-run".into());
+    let err = s.next().await.unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert!(s.next().await.is_none());
+    let anonymous = Client::builder().base_url(server.api_url()).build().unwrap();
+    let err = anonymous
+        .runs()
+        .stream(&"x".into())
+        .next()
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Auth);
+}
+
+#[tokio::test]
+async fn the_stream_impl_and_the_token_stays_out_of_the_url() {
+    let server = server(2).await;
+    let client = client(&server);
+    let run = client
+        .agent()
+        .initiate(InitiateAgentRequest::new("stream trait"))
+        .await
+        .unwrap()
+        .agent_run_id
+        .unwrap();
+    let events: Vec<_> = client.runs().stream(&run).collect().await;
+    assert!(events.len() >= 27);
+    assert!(events.iter().all(Result::is_ok));
+    let log: Value = reqwest::get(format!("{}/__devserver/requests", server.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for r in log.as_array().unwrap() {
+        assert!(!r["query"].as_str().unwrap_or_default().contains("token"), "{r}");
+    }
+}
+
+#[tokio::test]
+async fn scripted_variants_end_as_the_contract_says() {
+    let server = server(1).await;
+    let client = client(&server);
+    let cases = [
+        (
+            "[llm_error] go",
+            StreamEvent::RunStatus {
+                state: RunState::Completed,
+                message: Some("Agent run completed successfully".into()),
+            },
+            true,
+        ),
+        (
+            "[worker_error] go",
+            StreamEvent::Control {
+                signal: helium_sdk::stream::ControlSignal::Error,
+            },
+            true,
+        ),
+    ];
+    for (prompt, last, saw_error) in cases {
+        let run = client
+            .agent()
+            .initiate(InitiateAgentRequest::new(prompt))
+            .await
+            .unwrap()
+            .agent_run_id
+            .unwrap();
+        let transcript = client.runs().stream(&run).collect_transcript().await.unwrap();
+        assert_eq!(transcript.terminal(), Some(&last), "{prompt}");
+        assert_eq!(
+            !transcript.errors().is_empty(),
+            saw_error,
+            "{prompt}: a non-terminal error was seen first"
+        );
+    }
+}
