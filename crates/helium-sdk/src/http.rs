@@ -198,7 +198,7 @@ impl Pipeline {
         url
     }
 
-    fn endpoint(&self, call: &Call) -> String {
+    pub(crate) fn endpoint(&self, call: &Call) -> String {
         format!(
             "{} {}{}",
             call.method.as_str(),
@@ -227,6 +227,17 @@ impl Pipeline {
     /// Sends a call and returns the raw body.
     pub(crate) async fn bytes(&self, call: Call, settings: &CallSettings) -> Result<Vec<u8>, Error> {
         Ok(self.whole(call, settings).await?.2)
+    }
+
+    /// Sends a call and returns the status, raw body and request id of the success.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) async fn body(
+        &self,
+        call: Call,
+        settings: &CallSettings,
+    ) -> Result<(u16, Vec<u8>, Option<String>), Error> {
+        let (status, _headers, body, request_id) = self.whole(call, settings).await?;
+        Ok((status, body, request_id))
     }
 
     async fn whole(
@@ -456,7 +467,7 @@ fn api_error(
 }
 
 /// The first 200 characters of a body, secrets redacted.
-fn excerpt(body: &[u8]) -> String {
+pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let cut: String = text.chars().take(200).collect();
     redact_secrets(&cut)

@@ -1,6 +1,6 @@
 //! Fuzzes the Server-Sent Events parser: feeding the input in one chunk and in chunks whose size is given by the
-//! first input byte must give the same events, error and end-of-stream result. A small size limit (1 KiB) exercises the
-//! limit path. Any panic is a bug.
+//! first input byte must give the same events, error and end-of-stream result. A small size limit (1 KiB)
+//! exercises the limit path. Any panic is a bug.
 #![no_main]
 
 use helium_sdk::stream::sse::{SseError, SseEvent, SseParser};

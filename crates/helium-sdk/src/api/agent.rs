@@ -1,14 +1,13 @@
 use crate::Client;
 use crate::error::Error;
-use crate::http::Call;
 use crate::models::{
     AgentStartRequest, AgentStartResponse, InitiateAgentRequest, InitiateAgentResponse, ThreadAgentResponse,
     ThreadId,
 };
 use crate::platform;
-use crate::transport::{Body, FileData, Method, Part};
+use crate::transport::{FileData, Part};
 
-use super::seg;
+use super::routes;
 
 /// The frontend's per-file upload limit (50 MB), checked before sending.
 pub const MAX_UPLOAD_BYTES: u64 = 50 * 1024 * 1024;
@@ -118,16 +117,7 @@ impl AgentApi<'_> {
         request: InitiateAgentRequest,
         files: Vec<UploadFile>,
     ) -> Result<InitiateAgentResponse, Error> {
-        let mut parts: Vec<Part> = request
-            .form_fields()
-            .into_iter()
-            .map(|(name, value)| Part::Text { name, value })
-            .collect();
-        for file in files {
-            parts.push(file.into_part("files")?);
-        }
-        let call = Call::new(Method::Post, "/agent/initiate").body(Body::Multipart(parts));
-        self.client.pipeline.json(call, &self.client.settings).await
+        self.client.send(routes::initiate(&request, files)?).await
     }
 
     /// `POST /thread/{id}/agent/start`: a new run on an existing thread.
@@ -139,12 +129,7 @@ impl AgentApi<'_> {
         thread_id: &ThreadId,
         request: &AgentStartRequest,
     ) -> Result<AgentStartResponse, Error> {
-        let call = Call::new(
-            Method::Post,
-            format!("/thread/{}/agent/start", seg(thread_id.as_str())),
-        )
-        .json(request)?;
-        self.client.pipeline.json(call, &self.client.settings).await
+        self.client.send(routes::start(thread_id, request)?).await
     }
 
     /// `GET /thread/{id}/agent`: the agent most recently used on the thread.
@@ -152,7 +137,6 @@ impl AgentApi<'_> {
     /// # Errors
     /// `not_found`, `forbidden`, HTTP and network errors.
     pub async fn thread_agent(&self, thread_id: &ThreadId) -> Result<ThreadAgentResponse, Error> {
-        let call = Call::new(Method::Get, format!("/thread/{}/agent", seg(thread_id.as_str())));
-        self.client.pipeline.json(call, &self.client.settings).await
+        self.client.send(routes::thread_agent(thread_id)).await
     }
 }

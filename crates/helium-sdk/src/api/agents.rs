@@ -1,10 +1,8 @@
 use crate::Client;
 use crate::error::Error;
-use crate::http::Call;
 use crate::models::{Agent, AgentId, AgentsList, AgentsQuery};
-use crate::transport::Method;
 
-use super::seg;
+use super::routes;
 
 /// `client.agents()`.
 #[derive(Debug, Clone, Copy)]
@@ -19,8 +17,7 @@ impl AgentsApi<'_> {
     /// # Errors
     /// `unauthorized`, `validation` (out-of-range paging), `server`.
     pub async fn list(&self, query: &AgentsQuery) -> Result<AgentsList, Error> {
-        let call = Call::new(Method::Get, "/agents").query(query.query_pairs());
-        self.client.pipeline.json(call, &self.client.settings).await
+        self.client.send(routes::agents(query)).await
     }
 
     /// `GET /agents/{id}` (`helium-default` always exists).
@@ -28,12 +25,6 @@ impl AgentsApi<'_> {
     /// # Errors
     /// `not_found`, `forbidden`, `unauthorized`.
     pub async fn get(&self, id: &AgentId) -> Result<Agent, Error> {
-        self.client
-            .pipeline
-            .json(
-                Call::new(Method::Get, format!("/agents/{}", seg(id.as_str()))),
-                &self.client.settings,
-            )
-            .await
+        self.client.send(routes::agent(id)).await
     }
 }

@@ -1,10 +1,8 @@
 use crate::Client;
 use crate::error::Error;
-use crate::http::Call;
 use crate::models::{ApiKey, ApiKeyId, ApiKeyMessage, CreateApiKeyRequest, CreatedApiKey};
-use crate::transport::Method;
 
-use super::seg;
+use super::routes;
 
 /// `client.api_keys()`.
 #[derive(Debug, Clone, Copy)]
@@ -18,8 +16,7 @@ impl ApiKeysApi<'_> {
     /// # Errors
     /// `validation`, `unauthorized`. Not retried.
     pub async fn create(&self, request: &CreateApiKeyRequest) -> Result<CreatedApiKey, Error> {
-        let call = Call::new(Method::Post, "/api-keys").json(request)?;
-        self.client.pipeline.json(call, &self.client.settings).await
+        self.client.send(routes::create_api_key(request)?).await
     }
 
     /// `GET /api-keys`.
@@ -27,10 +24,7 @@ impl ApiKeysApi<'_> {
     /// # Errors
     /// `unauthorized`.
     pub async fn list(&self) -> Result<Vec<ApiKey>, Error> {
-        self.client
-            .pipeline
-            .json(Call::new(Method::Get, "/api-keys"), &self.client.settings)
-            .await
+        self.client.send(routes::api_keys()).await
     }
 
     /// `PATCH /api-keys/{id}/revoke`.
@@ -38,8 +32,7 @@ impl ApiKeysApi<'_> {
     /// # Errors
     /// `not_found`, `unauthorized`.
     pub async fn revoke(&self, id: &ApiKeyId) -> Result<ApiKeyMessage, Error> {
-        let call = Call::new(Method::Patch, format!("/api-keys/{}/revoke", seg(id.as_str()))).idempotent();
-        self.client.pipeline.json(call, &self.client.settings).await
+        self.client.send(routes::revoke_api_key(id)).await
     }
 
     /// `DELETE /api-keys/{id}`.
@@ -47,7 +40,6 @@ impl ApiKeysApi<'_> {
     /// # Errors
     /// `not_found`, `unauthorized`.
     pub async fn delete(&self, id: &ApiKeyId) -> Result<ApiKeyMessage, Error> {
-        let call = Call::new(Method::Delete, format!("/api-keys/{}", seg(id.as_str()))).idempotent();
-        self.client.pipeline.json(call, &self.client.settings).await
+        self.client.send(routes::delete_api_key(id)).await
     }
 }

@@ -1,10 +1,8 @@
 use crate::Client;
 use crate::error::Error;
-use crate::http::Call;
 use crate::models::{FeatureFlag, FeatureFlags};
-use crate::transport::Method;
 
-use super::seg;
+use super::routes;
 
 /// `client.flags()`.
 #[derive(Debug, Clone, Copy)]
@@ -18,10 +16,7 @@ impl FlagsApi<'_> {
     /// # Errors
     /// Network and HTTP errors (the backend itself never fails here).
     pub async fn list(&self) -> Result<FeatureFlags, Error> {
-        self.client
-            .pipeline
-            .json(Call::new(Method::Get, "/feature-flags"), &self.client.settings)
-            .await
+        self.client.send(routes::flags()).await
     }
 
     /// `GET /feature-flags/{name}`.
@@ -29,12 +24,6 @@ impl FlagsApi<'_> {
     /// # Errors
     /// Network and HTTP errors.
     pub async fn get(&self, name: &str) -> Result<FeatureFlag, Error> {
-        self.client
-            .pipeline
-            .json(
-                Call::new(Method::Get, format!("/feature-flags/{}", seg(name))),
-                &self.client.settings,
-            )
-            .await
+        self.client.send(routes::flag(name)).await
     }
 }

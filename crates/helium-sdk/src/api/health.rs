@@ -1,8 +1,7 @@
+use super::routes;
 use crate::Client;
 use crate::error::Error;
-use crate::http::{AuthMode, Call};
 use crate::models::HealthResponse;
-use crate::transport::Method;
 
 impl Client {
     /// `GET /health`, without credentials. Tolerates the backend's shape and the deployment guide's
@@ -11,12 +10,7 @@ impl Client {
     /// # Errors
     /// Network, timeout, HTTP and decode errors.
     pub async fn health(&self) -> Result<HealthResponse, Error> {
-        self.pipeline
-            .json(
-                Call::new(Method::Get, "/health").auth(AuthMode::None),
-                &self.settings,
-            )
-            .await
+        self.send(routes::health()).await
     }
 
     /// `GET /health-docker`: the backend checks Redis and the database before answering.
@@ -24,11 +18,14 @@ impl Client {
     /// # Errors
     /// As [`Client::health`]; a failed check is a `server` error ("Health check failed").
     pub async fn health_docker(&self) -> Result<HealthResponse, Error> {
-        self.pipeline
-            .json(
-                Call::new(Method::Get, "/health-docker").auth(AuthMode::None),
-                &self.settings,
-            )
-            .await
+        self.send(routes::health_docker()).await
+    }
+
+    /// Sends a call and decodes its JSON answer.
+    pub(crate) async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        call: crate::http::Call,
+    ) -> Result<T, Error> {
+        self.pipeline.json(call, &self.settings).await
     }
 }

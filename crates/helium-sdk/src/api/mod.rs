@@ -6,6 +6,7 @@ mod api_keys;
 mod billing;
 mod flags;
 mod health;
+pub(crate) mod routes;
 mod runs;
 mod sandbox;
 
@@ -16,19 +17,3 @@ pub use billing::BillingApi;
 pub use flags::FlagsApi;
 pub use runs::RunsApi;
 pub use sandbox::{ProjectApi, SandboxApi};
-
-/// A caller-supplied id or name, percent-encoded as one path segment.
-fn seg(s: &str) -> String {
-    crate::http::encode_component(s)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn ids_are_encoded_in_paths() {
-        assert_eq!(
-            format!("/agent-run/{}/stop", super::seg("a/b?c")),
-            "/agent-run/a%2Fb%3Fc/stop"
-        );
-    }
-}

@@ -1,13 +1,11 @@
 use crate::Client;
 use crate::error::Error;
-use crate::http::Call;
 use crate::models::{
     AgentRun, AgentRunId, AgentRunSummary, AgentRunsList, ManualEventRequest, RunControlResponse, ThreadId,
 };
-use crate::transport::Method;
-
-use super::seg;
 use crate::stream::{AgentRunStream, StreamOptions};
+
+use super::routes::{self, Control};
 
 /// `client.runs()`: status and control of agent runs.
 #[derive(Debug, Clone, Copy)]
@@ -21,13 +19,7 @@ impl RunsApi<'_> {
     /// # Errors
     /// `not_found` ("Agent run not found"), `forbidden`, HTTP and network errors.
     pub async fn get(&self, id: &AgentRunId) -> Result<AgentRun, Error> {
-        self.client
-            .pipeline
-            .json(
-                Call::new(Method::Get, format!("/agent-run/{}", seg(id.as_str()))),
-                &self.client.settings,
-            )
-            .await
+        self.client.send(routes::run(id)).await
     }
 
     /// `GET /thread/{id}/agent-runs`, newest first.
@@ -35,28 +27,8 @@ impl RunsApi<'_> {
     /// # Errors
     /// `not_found`, `forbidden`, HTTP and network errors.
     pub async fn list(&self, thread_id: &ThreadId) -> Result<Vec<AgentRunSummary>, Error> {
-        let call = Call::new(
-            Method::Get,
-            format!("/thread/{}/agent-runs", seg(thread_id.as_str())),
-        );
-        let list: AgentRunsList = self.client.pipeline.json(call, &self.client.settings).await?;
+        let list: AgentRunsList = self.client.send(routes::runs_of_thread(thread_id)).await?;
         Ok(list.agent_runs)
-    }
-
-    async fn control(
-        &self,
-        id: &AgentRunId,
-        action: &str,
-        idempotent: bool,
-    ) -> Result<RunControlResponse, Error> {
-        let mut call = Call::new(
-            Method::Post,
-            format!("/agent-run/{}/{}", seg(id.as_str()), seg(action)),
-        );
-        if idempotent {
-            call = call.idempotent();
-        }
-        self.client.pipeline.json(call, &self.client.settings).await
     }
 
     /// `POST /agent-run/{id}/stop` → `{"status": "stopped"}`. Safe to repeat, so it is retried.
@@ -64,7 +36,7 @@ impl RunsApi<'_> {
     /// # Errors
     /// `not_found`, `forbidden`, `server`.
     pub async fn stop(&self, id: &AgentRunId) -> Result<RunControlResponse, Error> {
-        self.control(id, "stop", true).await
+        self.client.send(routes::control(id, Control::Stop)).await
     }
 
     /// `POST /agent-run/{id}/pause` → `{"status": "pausing"}`.
@@ -72,7 +44,7 @@ impl RunsApi<'_> {
     /// # Errors
     /// `not_found`, `forbidden`, `server`.
     pub async fn pause(&self, id: &AgentRunId) -> Result<RunControlResponse, Error> {
-        self.control(id, "pause", false).await
+        self.client.send(routes::control(id, Control::Pause)).await
     }
 
     /// `POST /agent-run/{id}/resume` → `{"status": "resuming"}`.
@@ -80,7 +52,7 @@ impl RunsApi<'_> {
     /// # Errors
     /// `not_found`, `forbidden`, `server`.
     pub async fn resume(&self, id: &AgentRunId) -> Result<RunControlResponse, Error> {
-        self.control(id, "resume", false).await
+        self.client.send(routes::control(id, Control::Resume)).await
     }
 
     /// `POST /agent-run/{id}/takeover` → `{"status": "takeover"}`.
@@ -88,7 +60,7 @@ impl RunsApi<'_> {
     /// # Errors
     /// `not_found`, `forbidden`, `server`.
     pub async fn takeover(&self, id: &AgentRunId) -> Result<RunControlResponse, Error> {
-        self.control(id, "takeover", false).await
+        self.client.send(routes::control(id, Control::Takeover)).await
     }
 
     /// `POST /agent-run/{id}/release` → `{"status": "released"}`.
@@ -96,7 +68,7 @@ impl RunsApi<'_> {
     /// # Errors
     /// `not_found`, `forbidden`, `server`.
     pub async fn release(&self, id: &AgentRunId) -> Result<RunControlResponse, Error> {
-        self.control(id, "release", false).await
+        self.client.send(routes::control(id, Control::Release)).await
     }
 
     /// `POST /agent-run/{id}/manual-event`: appends a `manual_event` item to the run's stream.
@@ -108,12 +80,7 @@ impl RunsApi<'_> {
         id: &AgentRunId,
         event: &ManualEventRequest,
     ) -> Result<RunControlResponse, Error> {
-        let call = Call::new(
-            Method::Post,
-            format!("/agent-run/{}/manual-event", seg(id.as_str())),
-        )
-        .json(event)?;
-        self.client.pipeline.json(call, &self.client.settings).await
+        self.client.send(routes::manual_event(id, event)?).await
     }
 
     /// `GET /agent-run/{id}/stream`: the run's events, each exactly once and in order, reconnecting after a

@@ -2,17 +2,18 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
-use tsify::{Ts, Tsify};
+use tsify::Ts;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{ConfigOptions, from_js, to_js, to_js_error};
+use super::{ConfigOptions, from_js, to_js_error};
 use crate::api::UploadFile;
+use crate::api::routes::{self, Control};
 use crate::auth::{Credentials, TokenProvider};
 use crate::config::Config;
 use crate::error::Error;
+use crate::http::Call;
 use crate::models::{
     AgentId, AgentRunId, AgentStartRequest, AgentsQuery, ApiKeyId, CreateApiKeyRequest, InitiateAgentRequest,
     ManualEventRequest, ProjectId, SandboxId, ThreadId,
@@ -179,7 +180,7 @@ fn build(options: &JsValue, config: Option<Config>) -> Result<Client, JsValue> {
     builder.build().map_err(|e| to_js_error(&e))
 }
 
-async fn upload_from_js(item: JsValue) -> Result<UploadFile, JsValue> {
+fn upload_from_js(item: JsValue) -> Result<UploadFile, Error> {
     // A File (a Blob with a name).
     if let Some(blob) = item.dyn_ref::<web_sys::Blob>() {
         let name = get(&item, "name").as_string().unwrap_or_else(|| "file".into());
@@ -191,7 +192,11 @@ async fn upload_from_js(item: JsValue) -> Result<UploadFile, JsValue> {
             file.content_type(content_type)
         });
     }
-    let name = opt_string(&item, "name")?.ok_or_else(|| invalid("an upload needs a `name`"))?;
+    let name = opt_string(&item, "name")
+        .map_err(js_invalid)?
+        .ok_or_else(|| Error::InvalidRequest {
+            message: "an upload needs a `name`".into(),
+        })?;
     let data = get(&item, "data");
     let data = if let Some(blob) = data.dyn_ref::<web_sys::Blob>() {
         FileData::Blob(blob.clone())
@@ -200,26 +205,65 @@ async fn upload_from_js(item: JsValue) -> Result<UploadFile, JsValue> {
     } else if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
         FileData::Bytes(js_sys::Uint8Array::new(buf).to_vec())
     } else {
-        return Err(invalid(
-            "an upload's `data` must be a Blob, Uint8Array or ArrayBuffer",
-        ));
+        return Err(Error::InvalidRequest {
+            message: "an upload's `data` must be a Blob, Uint8Array or ArrayBuffer".into(),
+        });
     };
     let file = UploadFile::new(name, data);
-    Ok(match opt_string(&item, "contentType")? {
+    Ok(match opt_string(&item, "contentType").map_err(js_invalid)? {
         Some(ct) => file.content_type(ct),
         None => file,
     })
 }
 
-fn ok<T: Serialize>(v: Result<T, Error>) -> Result<JsValue, JsValue> {
-    match v {
-        Ok(v) => to_js(&v),
-        Err(e) => Err(to_js_error(&e)),
-    }
+/// What a call's answer becomes in JavaScript.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    /// The JSON body, parsed by `JSON.parse` (unknown fields kept).
+    Json,
+    /// One field of the JSON body (`agent_runs`, `files`), an empty array when absent.
+    ListField(&'static str),
+    /// The raw bytes, as a `Uint8Array`.
+    Bytes,
 }
 
-fn typed<T: Tsify + Serialize>(v: Result<T, Error>) -> Result<Ts<T>, JsValue> {
-    ok(v).map(Ts::new_unchecked)
+/// The one async path of every call (a single state machine in the wasm, whatever the number of methods).
+async fn perform(client: Client, call: Result<Call, Error>, shape: Shape) -> Result<JsValue, JsValue> {
+    let call = call.map_err(|e| to_js_error(&e))?;
+    let endpoint = client.pipeline.endpoint(&call);
+    let (status, body, request_id) = client
+        .pipeline
+        .body(call, &client.settings)
+        .await
+        .map_err(|e| to_js_error(&e))?;
+    if let Shape::Bytes = shape {
+        return Ok(js_sys::Uint8Array::from(body.as_slice()).into());
+    }
+    let decode_error = |message: String| {
+        to_js_error(&Error::Decode {
+            endpoint: endpoint.clone(),
+            status,
+            message,
+            excerpt: crate::http::excerpt(&body),
+            request_id: request_id.clone(),
+        })
+    };
+    let text = std::str::from_utf8(&body).map_err(|_| decode_error("the body is not UTF-8".into()))?;
+    let value = js_sys::JSON::parse(text).map_err(|_| decode_error("the body is not JSON".into()))?;
+    match shape {
+        Shape::ListField(field) => {
+            if !value.is_object() || js_sys::Array::is_array(&value) {
+                return Err(decode_error(format!("expected an object with `{field}`")));
+            }
+            let list = get(&value, field);
+            Ok(if list.is_undefined() || list.is_null() {
+                js_sys::Array::new().into()
+            } else {
+                list
+            })
+        }
+        _ => Ok(value),
+    }
 }
 
 #[wasm_bindgen]
@@ -263,10 +307,6 @@ impl HeliumClient {
     pub fn api_root(&self) -> String {
         self.inner.api_root().to_string()
     }
-
-    fn with(&self, options: Option<CallOptions>) -> Result<Client, JsValue> {
-        self.call_client(options)
-    }
 }
 
 impl HeliumClient {
@@ -290,382 +330,332 @@ impl HeliumClient {
 
 #[wasm_bindgen]
 impl HeliumClient {
-    /// `GET /health` (no credentials).
-    pub async fn health(
+    fn spawn(
         &self,
         options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::HealthResponse>, JsValue> {
-        typed(self.with(options)?.health().await)
+        call: Result<Call, Error>,
+        shape: Shape,
+    ) -> js_sys::Promise {
+        match self.call_client(options) {
+            Ok(client) => wasm_bindgen_futures::future_to_promise(perform(client, call, shape)),
+            Err(e) => js_sys::Promise::reject(&e),
+        }
     }
 
-    /// `POST /agent/initiate` (multipart, with optional files).
-    #[wasm_bindgen(js_name = initiateAgent)]
-    pub async fn initiate_agent(
+    /// `GET /health` (no credentials).
+    #[wasm_bindgen(unchecked_return_type = "Promise<HealthResponse>")]
+    pub fn health(&self, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(options, Ok(routes::health()), Shape::Json)
+    }
+
+    /// `POST /agent/initiate` (multipart, with optional files: `File`s, or `{name, data}` with a Blob/bytes).
+    #[wasm_bindgen(js_name = initiateAgent, unchecked_return_type = "Promise<InitiateAgentResponse>")]
+    pub fn initiate_agent(
         &self,
         request: InitiateAgentInput,
         options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::InitiateAgentResponse>, JsValue> {
+    ) -> js_sys::Promise {
         let request: JsValue = request.into();
-        let files_js = get(&request, "files");
-        let mut files = Vec::new();
-        if let Some(array) = files_js.dyn_ref::<js_sys::Array>() {
-            for item in array.iter() {
-                files.push(upload_from_js(item).await?);
-            }
-        } else if !files_js.is_undefined() && !files_js.is_null() {
-            return Err(invalid("`files` must be an array"));
-        }
-        let req: InitiateAgentRequest = from_js(request, "initiateAgent request")?;
-        typed(self.with(options)?.agent().initiate_with_files(req, files).await)
+        let call = initiate_call(request);
+        self.spawn(options, call, Shape::Json)
     }
 
     /// `POST /thread/{threadId}/agent/start`.
-    #[wasm_bindgen(js_name = startAgent)]
-    pub async fn start_agent(
+    #[wasm_bindgen(js_name = startAgent, unchecked_return_type = "Promise<AgentStartResponse>")]
+    pub fn start_agent(
         &self,
         thread_id: String,
         request: Option<Ts<AgentStartRequest>>,
         options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::AgentStartResponse>, JsValue> {
-        let req = match request {
-            Some(r) => from_js(r.into(), "startAgent request")?,
-            None => AgentStartRequest::default(),
-        };
-        typed(
-            self.with(options)?
-                .agent()
-                .start(&ThreadId::from(thread_id), &req)
-                .await,
-        )
+    ) -> js_sys::Promise {
+        let call = match request {
+            Some(r) => from_js::<AgentStartRequest>(r.into(), "startAgent request").map_err(js_invalid),
+            None => Ok(AgentStartRequest::default()),
+        }
+        .and_then(|req| routes::start(&ThreadId::from(thread_id), &req));
+        self.spawn(options, call, Shape::Json)
     }
 
     /// `GET /thread/{threadId}/agent`.
-    #[wasm_bindgen(js_name = getThreadAgent)]
-    pub async fn get_thread_agent(
-        &self,
-        thread_id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::ThreadAgentResponse>, JsValue> {
-        typed(
-            self.with(options)?
-                .agent()
-                .thread_agent(&ThreadId::from(thread_id))
-                .await,
+    #[wasm_bindgen(js_name = getThreadAgent, unchecked_return_type = "Promise<ThreadAgentResponse>")]
+    pub fn get_thread_agent(&self, thread_id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(
+            options,
+            Ok(routes::thread_agent(&ThreadId::from(thread_id))),
+            Shape::Json,
         )
     }
 
-    /// `GET /agent-run/{id}`.
-    #[wasm_bindgen(js_name = getAgentRun)]
-    pub async fn get_agent_run(
-        &self,
-        id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::AgentRun>, JsValue> {
-        typed(self.with(options)?.runs().get(&AgentRunId::from(id)).await)
+    /// `GET /agent-run/{id}` (camelCase keys, as the backend sends them).
+    #[wasm_bindgen(js_name = getAgentRun, unchecked_return_type = "Promise<AgentRun>")]
+    pub fn get_agent_run(&self, id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(options, Ok(routes::run(&AgentRunId::from(id))), Shape::Json)
     }
 
     /// `GET /thread/{threadId}/agent-runs`, newest first.
-    #[wasm_bindgen(js_name = listAgentRuns, unchecked_return_type = "AgentRunSummary[]")]
-    pub async fn list_agent_runs(
-        &self,
-        thread_id: String,
-        options: Option<CallOptions>,
-    ) -> Result<JsValue, JsValue> {
-        ok(self.with(options)?.runs().list(&ThreadId::from(thread_id)).await)
+    #[wasm_bindgen(js_name = listAgentRuns, unchecked_return_type = "Promise<AgentRunSummary[]>")]
+    pub fn list_agent_runs(&self, thread_id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(
+            options,
+            Ok(routes::runs_of_thread(&ThreadId::from(thread_id))),
+            Shape::ListField("agent_runs"),
+        )
     }
 
-    /// `POST /agent-run/{id}/stop`.
-    #[wasm_bindgen(js_name = stopAgentRun)]
-    pub async fn stop_agent_run(
-        &self,
-        id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
-        typed(self.with(options)?.runs().stop(&AgentRunId::from(id)).await)
+    fn control(&self, id: String, action: Control, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(
+            options,
+            Ok(routes::control(&AgentRunId::from(id), action)),
+            Shape::Json,
+        )
+    }
+
+    /// `POST /agent-run/{id}/stop` (retried: safe to repeat).
+    #[wasm_bindgen(js_name = stopAgentRun, unchecked_return_type = "Promise<RunControlResponse>")]
+    pub fn stop_agent_run(&self, id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.control(id, Control::Stop, options)
     }
 
     /// `POST /agent-run/{id}/pause`.
-    #[wasm_bindgen(js_name = pauseAgentRun)]
-    pub async fn pause_agent_run(
-        &self,
-        id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
-        typed(self.with(options)?.runs().pause(&AgentRunId::from(id)).await)
+    #[wasm_bindgen(js_name = pauseAgentRun, unchecked_return_type = "Promise<RunControlResponse>")]
+    pub fn pause_agent_run(&self, id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.control(id, Control::Pause, options)
     }
 
     /// `POST /agent-run/{id}/resume`.
-    #[wasm_bindgen(js_name = resumeAgentRun)]
-    pub async fn resume_agent_run(
-        &self,
-        id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
-        typed(self.with(options)?.runs().resume(&AgentRunId::from(id)).await)
+    #[wasm_bindgen(js_name = resumeAgentRun, unchecked_return_type = "Promise<RunControlResponse>")]
+    pub fn resume_agent_run(&self, id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.control(id, Control::Resume, options)
     }
 
     /// `POST /agent-run/{id}/takeover`.
-    #[wasm_bindgen(js_name = takeoverAgentRun)]
-    pub async fn takeover_agent_run(
-        &self,
-        id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
-        typed(self.with(options)?.runs().takeover(&AgentRunId::from(id)).await)
+    #[wasm_bindgen(js_name = takeoverAgentRun, unchecked_return_type = "Promise<RunControlResponse>")]
+    pub fn takeover_agent_run(&self, id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.control(id, Control::Takeover, options)
     }
 
     /// `POST /agent-run/{id}/release`.
-    #[wasm_bindgen(js_name = releaseAgentRun)]
-    pub async fn release_agent_run(
-        &self,
-        id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
-        typed(self.with(options)?.runs().release(&AgentRunId::from(id)).await)
+    #[wasm_bindgen(js_name = releaseAgentRun, unchecked_return_type = "Promise<RunControlResponse>")]
+    pub fn release_agent_run(&self, id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.control(id, Control::Release, options)
     }
 
     /// `POST /agent-run/{id}/manual-event` with `{type, data}`.
-    #[wasm_bindgen(js_name = sendManualEvent)]
-    pub async fn send_manual_event(
+    #[wasm_bindgen(js_name = sendManualEvent, unchecked_return_type = "Promise<RunControlResponse>")]
+    pub fn send_manual_event(
         &self,
         id: String,
         event: Ts<ManualEventRequest>,
         options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::RunControlResponse>, JsValue> {
-        let event: ManualEventRequest = from_js(event.into(), "manual event")?;
-        typed(
-            self.with(options)?
-                .runs()
-                .manual_event(&AgentRunId::from(id), &event)
-                .await,
-        )
+    ) -> js_sys::Promise {
+        let call = from_js::<ManualEventRequest>(event.into(), "manual event")
+            .map_err(js_invalid)
+            .and_then(|event| routes::manual_event(&AgentRunId::from(id), &event));
+        self.spawn(options, call, Shape::Json)
     }
 
     /// `GET /sandboxes/{sandboxId}/files?path=…`.
-    #[wasm_bindgen(js_name = listSandboxFiles, unchecked_return_type = "FileInfo[]")]
-    pub async fn list_sandbox_files(
+    #[wasm_bindgen(js_name = listSandboxFiles, unchecked_return_type = "Promise<FileInfo[]>")]
+    pub fn list_sandbox_files(
         &self,
         sandbox_id: String,
         path: String,
         options: Option<CallOptions>,
-    ) -> Result<JsValue, JsValue> {
-        ok(self
-            .with(options)?
-            .sandbox(SandboxId::from(sandbox_id))
-            .list(&path)
-            .await)
+    ) -> js_sys::Promise {
+        self.spawn(
+            options,
+            Ok(routes::list_files(&SandboxId::from(sandbox_id), &path)),
+            Shape::ListField("files"),
+        )
     }
 
     /// `GET /sandboxes/{sandboxId}/files/content?path=…` as bytes.
-    #[wasm_bindgen(js_name = readSandboxFile)]
-    pub async fn read_sandbox_file(
+    #[wasm_bindgen(js_name = readSandboxFile, unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn read_sandbox_file(
         &self,
         sandbox_id: String,
         path: String,
         options: Option<CallOptions>,
-    ) -> Result<js_sys::Uint8Array, JsValue> {
-        let bytes = self
-            .with(options)?
-            .sandbox(SandboxId::from(sandbox_id))
-            .read(&path)
-            .await
-            .map_err(|e| to_js_error(&e))?;
-        Ok(js_sys::Uint8Array::from(bytes.as_slice()))
+    ) -> js_sys::Promise {
+        self.spawn(
+            options,
+            Ok(routes::read_file(&SandboxId::from(sandbox_id), &path)),
+            Shape::Bytes,
+        )
     }
 
     /// `POST /sandboxes/{sandboxId}/files`.
-    #[wasm_bindgen(js_name = uploadSandboxFile)]
-    pub async fn upload_sandbox_file(
+    #[wasm_bindgen(js_name = uploadSandboxFile, unchecked_return_type = "Promise<FileCreated>")]
+    pub fn upload_sandbox_file(
         &self,
         sandbox_id: String,
         path: String,
         file: UploadInput,
         options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::FileCreated>, JsValue> {
-        let file = upload_from_js(file.into()).await?;
-        typed(
-            self.with(options)?
-                .sandbox(SandboxId::from(sandbox_id))
-                .upload(&path, file)
-                .await,
-        )
+    ) -> js_sys::Promise {
+        let call = upload_from_js(file.into())
+            .and_then(|file| routes::upload_file(&SandboxId::from(sandbox_id), &path, file));
+        self.spawn(options, call, Shape::Json)
     }
 
     /// `DELETE /sandboxes/{sandboxId}/files?path=…`.
-    #[wasm_bindgen(js_name = deleteSandboxFile)]
-    pub async fn delete_sandbox_file(
+    #[wasm_bindgen(js_name = deleteSandboxFile, unchecked_return_type = "Promise<FileDeleted>")]
+    pub fn delete_sandbox_file(
         &self,
         sandbox_id: String,
         path: String,
         options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::FileDeleted>, JsValue> {
-        typed(
-            self.with(options)?
-                .sandbox(SandboxId::from(sandbox_id))
-                .delete(&path)
-                .await,
+    ) -> js_sys::Promise {
+        self.spawn(
+            options,
+            Ok(routes::delete_file(&SandboxId::from(sandbox_id), &path)),
+            Shape::Json,
         )
     }
 
     /// `DELETE /sandboxes/{sandboxId}`.
-    #[wasm_bindgen(js_name = deleteSandbox)]
-    pub async fn delete_sandbox(
-        &self,
-        sandbox_id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::SandboxDeleted>, JsValue> {
-        typed(
-            self.with(options)?
-                .sandbox(SandboxId::from(sandbox_id))
-                .delete_sandbox()
-                .await,
+    #[wasm_bindgen(js_name = deleteSandbox, unchecked_return_type = "Promise<SandboxDeleted>")]
+    pub fn delete_sandbox(&self, sandbox_id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(
+            options,
+            Ok(routes::delete_sandbox(&SandboxId::from(sandbox_id))),
+            Shape::Json,
         )
     }
 
     /// `POST /project/{projectId}/sandbox/ensure-active`.
-    #[wasm_bindgen(js_name = ensureSandboxActive)]
-    pub async fn ensure_sandbox_active(
-        &self,
-        project_id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::EnsureActiveResponse>, JsValue> {
-        typed(
-            self.with(options)?
-                .project(ProjectId::from(project_id))
-                .ensure_sandbox_active()
-                .await,
+    #[wasm_bindgen(js_name = ensureSandboxActive, unchecked_return_type = "Promise<EnsureActiveResponse>")]
+    pub fn ensure_sandbox_active(&self, project_id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(
+            options,
+            Ok(routes::ensure_sandbox_active(&ProjectId::from(project_id))),
+            Shape::Json,
         )
     }
 
     /// `GET /billing/subscription`.
-    #[wasm_bindgen(js_name = getSubscription)]
-    pub async fn get_subscription(
-        &self,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::SubscriptionStatus>, JsValue> {
-        typed(self.with(options)?.billing().subscription().await)
+    #[wasm_bindgen(js_name = getSubscription, unchecked_return_type = "Promise<SubscriptionStatus>")]
+    pub fn get_subscription(&self, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(options, Ok(routes::subscription()), Shape::Json)
     }
 
     /// `GET /billing/check-status`.
-    #[wasm_bindgen(js_name = checkBillingStatus)]
-    pub async fn check_billing_status(
-        &self,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::CheckStatusResponse>, JsValue> {
-        typed(self.with(options)?.billing().check_status().await)
+    #[wasm_bindgen(js_name = checkBillingStatus, unchecked_return_type = "Promise<CheckStatusResponse>")]
+    pub fn check_billing_status(&self, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(options, Ok(routes::check_status()), Shape::Json)
     }
 
     /// `GET /billing/available-models`.
-    #[wasm_bindgen(js_name = getAvailableModels)]
-    pub async fn get_available_models(
-        &self,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::AvailableModels>, JsValue> {
-        typed(self.with(options)?.billing().available_models().await)
+    #[wasm_bindgen(js_name = getAvailableModels, unchecked_return_type = "Promise<AvailableModels>")]
+    pub fn get_available_models(&self, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(options, Ok(routes::available_models()), Shape::Json)
     }
 
     /// `GET /billing/thread-token-usage/{threadId}`.
-    #[wasm_bindgen(js_name = getThreadTokenUsage)]
-    pub async fn get_thread_token_usage(
-        &self,
-        thread_id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::ThreadTokenUsage>, JsValue> {
-        typed(
-            self.with(options)?
-                .billing()
-                .thread_token_usage(&ThreadId::from(thread_id))
-                .await,
+    #[wasm_bindgen(js_name = getThreadTokenUsage, unchecked_return_type = "Promise<ThreadTokenUsage>")]
+    pub fn get_thread_token_usage(&self, thread_id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(
+            options,
+            Ok(routes::thread_token_usage(&ThreadId::from(thread_id))),
+            Shape::Json,
         )
     }
 
     /// `GET /agents`.
-    #[wasm_bindgen(js_name = listAgents)]
-    pub async fn list_agents(
+    #[wasm_bindgen(js_name = listAgents, unchecked_return_type = "Promise<AgentsList>")]
+    pub fn list_agents(
         &self,
         query: Option<Ts<AgentsQuery>>,
         options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::AgentsList>, JsValue> {
-        let query = match query {
-            Some(q) => from_js(q.into(), "agents query")?,
-            None => AgentsQuery::default(),
-        };
-        typed(self.with(options)?.agents().list(&query).await)
+    ) -> js_sys::Promise {
+        let call = match query {
+            Some(q) => from_js::<AgentsQuery>(q.into(), "agents query").map_err(js_invalid),
+            None => Ok(AgentsQuery::default()),
+        }
+        .map(|q| routes::agents(&q));
+        self.spawn(options, call, Shape::Json)
     }
 
     /// `GET /agents/{agentId}`.
-    #[wasm_bindgen(js_name = getAgent)]
-    pub async fn get_agent(
-        &self,
-        agent_id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::Agent>, JsValue> {
-        typed(self.with(options)?.agents().get(&AgentId::from(agent_id)).await)
+    #[wasm_bindgen(js_name = getAgent, unchecked_return_type = "Promise<Agent>")]
+    pub fn get_agent(&self, agent_id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(options, Ok(routes::agent(&AgentId::from(agent_id))), Shape::Json)
     }
 
     /// `GET /feature-flags`.
-    #[wasm_bindgen(js_name = getFeatureFlags)]
-    pub async fn get_feature_flags(
-        &self,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::FeatureFlags>, JsValue> {
-        typed(self.with(options)?.flags().list().await)
+    #[wasm_bindgen(js_name = getFeatureFlags, unchecked_return_type = "Promise<FeatureFlags>")]
+    pub fn get_feature_flags(&self, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(options, Ok(routes::flags()), Shape::Json)
     }
 
     /// `GET /feature-flags/{name}`.
-    #[wasm_bindgen(js_name = getFeatureFlag)]
-    pub async fn get_feature_flag(
-        &self,
-        name: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::FeatureFlag>, JsValue> {
-        typed(self.with(options)?.flags().get(&name).await)
+    #[wasm_bindgen(js_name = getFeatureFlag, unchecked_return_type = "Promise<FeatureFlag>")]
+    pub fn get_feature_flag(&self, name: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(options, Ok(routes::flag(&name)), Shape::Json)
     }
 
-    /// `POST /api-keys`.
-    #[wasm_bindgen(js_name = createApiKey)]
-    pub async fn create_api_key(
+    /// `POST /api-keys`: the secret is in the answer only this once.
+    #[wasm_bindgen(js_name = createApiKey, unchecked_return_type = "Promise<CreatedApiKey>")]
+    pub fn create_api_key(
         &self,
         request: Ts<CreateApiKeyRequest>,
         options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::CreatedApiKey>, JsValue> {
-        let request: CreateApiKeyRequest = from_js(request.into(), "createApiKey request")?;
-        typed(self.with(options)?.api_keys().create(&request).await)
+    ) -> js_sys::Promise {
+        let call = from_js::<CreateApiKeyRequest>(request.into(), "createApiKey request")
+            .map_err(js_invalid)
+            .and_then(|r| routes::create_api_key(&r));
+        self.spawn(options, call, Shape::Json)
     }
 
     /// `GET /api-keys`.
-    #[wasm_bindgen(js_name = listApiKeys, unchecked_return_type = "ApiKey[]")]
-    pub async fn list_api_keys(&self, options: Option<CallOptions>) -> Result<JsValue, JsValue> {
-        ok(self.with(options)?.api_keys().list().await)
+    #[wasm_bindgen(js_name = listApiKeys, unchecked_return_type = "Promise<ApiKey[]>")]
+    pub fn list_api_keys(&self, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(options, Ok(routes::api_keys()), Shape::Json)
     }
 
     /// `PATCH /api-keys/{keyId}/revoke`.
-    #[wasm_bindgen(js_name = revokeApiKey)]
-    pub async fn revoke_api_key(
-        &self,
-        key_id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::ApiKeyMessage>, JsValue> {
-        typed(
-            self.with(options)?
-                .api_keys()
-                .revoke(&ApiKeyId::from(key_id))
-                .await,
+    #[wasm_bindgen(js_name = revokeApiKey, unchecked_return_type = "Promise<ApiKeyMessage>")]
+    pub fn revoke_api_key(&self, key_id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(
+            options,
+            Ok(routes::revoke_api_key(&ApiKeyId::from(key_id))),
+            Shape::Json,
         )
     }
 
     /// `DELETE /api-keys/{keyId}`.
-    #[wasm_bindgen(js_name = deleteApiKey)]
-    pub async fn delete_api_key(
-        &self,
-        key_id: String,
-        options: Option<CallOptions>,
-    ) -> Result<Ts<crate::models::ApiKeyMessage>, JsValue> {
-        typed(
-            self.with(options)?
-                .api_keys()
-                .delete(&ApiKeyId::from(key_id))
-                .await,
+    #[wasm_bindgen(js_name = deleteApiKey, unchecked_return_type = "Promise<ApiKeyMessage>")]
+    pub fn delete_api_key(&self, key_id: String, options: Option<CallOptions>) -> js_sys::Promise {
+        self.spawn(
+            options,
+            Ok(routes::delete_api_key(&ApiKeyId::from(key_id))),
+            Shape::Json,
         )
     }
+}
+
+/// A `from_js` error (already a HeliumError) back into a Rust error for the shared path.
+fn js_invalid(e: JsValue) -> Error {
+    Error::InvalidRequest {
+        message: get(&e, "message")
+            .as_string()
+            .unwrap_or_else(|| "invalid input".into()),
+    }
+}
+
+/// The initiate call from `{prompt, …, files?}`: files become multipart parts without copying Blobs.
+fn initiate_call(request: JsValue) -> Result<Call, Error> {
+    let files_js = get(&request, "files");
+    let mut files = Vec::new();
+    if let Some(array) = files_js.dyn_ref::<js_sys::Array>() {
+        for item in array.iter() {
+            files.push(upload_from_js(item)?);
+        }
+    } else if !files_js.is_undefined() && !files_js.is_null() {
+        return Err(Error::InvalidRequest {
+            message: "`files` must be an array".into(),
+        });
+    }
+    let req: InitiateAgentRequest = from_js(request, "initiateAgent request").map_err(js_invalid)?;
+    routes::initiate(&req, files)
 }

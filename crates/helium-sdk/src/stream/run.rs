@@ -11,10 +11,9 @@ use super::events::StreamEvent;
 use super::sse::{SseEvent, SseParser};
 use crate::Client;
 use crate::error::Error;
-use crate::http::{AuthMode, Call, Streaming};
+use crate::http::Streaming;
 use crate::models::{AgentRunId, AgentRunStatus};
 use crate::platform;
-use crate::transport::Method;
 
 /// How a dropped stream is resumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,13 +160,7 @@ impl AgentRunStream {
     }
 
     async fn connect(&mut self, first: bool) -> Result<(), Error> {
-        let path = format!(
-            "/agent-run/{}/stream",
-            crate::http::encode_component(self.run_id.as_str())
-        );
-        let call = Call::new(Method::Get, path)
-            .auth(AuthMode::Required)
-            .accept("text/event-stream");
+        let call = crate::api::routes::stream(&self.run_id);
         // The first connection follows the client's retry policy; later ones the reconnect policy.
         let mut settings = self.client.settings.clone();
         if !first {

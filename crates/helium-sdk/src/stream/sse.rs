@@ -307,18 +307,23 @@ impl SseParser {
         };
         match name {
             b"data" => {
-                self.data.push_str(&String::from_utf8_lossy(value));
+                self.data.reserve(value.len() + 1);
+                push_decoded(&mut self.data, value);
                 self.data.push('\n');
                 // Replacement characters can make the decoded value longer than its raw bytes.
                 self.check_size(0)?;
             }
             b"event" => {
                 self.event_type.clear();
-                self.event_type.push_str(&String::from_utf8_lossy(value));
+                push_decoded(&mut self.event_type, value);
             }
             // An id containing NUL is ignored; an empty one resets the last event ID.
             b"id" if !value.contains(&0) => {
-                self.id_buffer = (!value.is_empty()).then(|| String::from_utf8_lossy(value).into_owned());
+                self.id_buffer = (!value.is_empty()).then(|| {
+                    let mut id = String::new();
+                    push_decoded(&mut id, value);
+                    id
+                });
             }
             b"retry" => {
                 if let Some(millis) = parse_retry(value) {
@@ -352,6 +357,16 @@ impl SseParser {
             id: self.last_event_id.clone(),
             retry,
         });
+    }
+}
+
+/// Appends `bytes` decoded as UTF-8, invalid sequences replaced with U+FFFD (maximal subparts, as the WHATWG
+/// decoder does).
+fn push_decoded(out: &mut String, bytes: &[u8]) {
+    // `from_utf8` validates much faster than the lossy decoder; most input is valid.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => out.push_str(text),
+        Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 

@@ -60,12 +60,11 @@ async fn schedule(path: &str, fault: &str) {
 pub async fn health_and_errors() {
     let c = client();
     assert_eq!(c.api_root(), format!("{}/api", server_url()));
-    let health: JsValue = c.health(None).await.unwrap().into();
+    let health: JsValue = JsFuture::from(c.health(None)).await.unwrap();
     assert_eq!(get_str(&health, "status").as_deref(), Some("ok"));
     assert_eq!(get_str(&health, "instance_id").as_deref(), Some("single"));
 
-    let err = c
-        .get_agent_run("00000000-0000-0000-0000-000000000000".into(), None)
+    let err = JsFuture::from(c.get_agent_run("00000000-0000-0000-0000-000000000000".into(), None))
         .await
         .unwrap_err();
     assert_eq!(kind(&err), "not_found");
@@ -74,7 +73,9 @@ pub async fn health_and_errors() {
     assert!(get_str(&err, "requestId").is_some());
 
     let empty = obj(&[("prompt", JsValue::from_str(""))]);
-    let err = c.initiate_agent(empty.unchecked_into(), None).await.unwrap_err();
+    let err = JsFuture::from(c.initiate_agent(empty.unchecked_into(), None))
+        .await
+        .unwrap_err();
     assert_eq!(kind(&err), "validation");
     assert!(
         get(&err, "detail").is_instance_of::<js_sys::Array>(),
@@ -85,7 +86,9 @@ pub async fn health_and_errors() {
     let controller = web_sys::AbortController::new().unwrap();
     controller.abort();
     let options = obj(&[("signal", controller.signal().into())]);
-    let err = c.health(Some(options.unchecked_into())).await.unwrap_err();
+    let err = JsFuture::from(c.health(Some(options.unchecked_into())))
+        .await
+        .unwrap_err();
     assert_eq!(kind(&err), "aborted");
 
     // Wrong option types are typed errors, not traps.
@@ -110,11 +113,9 @@ pub async fn full_run_streams_to_completion() {
         ("prompt", JsValue::from_str("stream me from wasm")),
         ("files", js_sys::Array::of1(&file).into()),
     ]);
-    let started: JsValue = c
-        .initiate_agent(request.unchecked_into(), None)
+    let started: JsValue = JsFuture::from(c.initiate_agent(request.unchecked_into(), None))
         .await
-        .unwrap()
-        .into();
+        .unwrap();
     let run_id = get_str(&started, "agent_run_id").unwrap();
     let thread_id = get_str(&started, "thread_id").unwrap();
     let events = c.stream_agent_run(run_id.clone(), None).unwrap();
@@ -138,10 +139,10 @@ pub async fn full_run_streams_to_completion() {
     assert!(kinds.len() >= 27, "{kinds:?}");
     assert_eq!(kinds.last().map(String::as_str), Some("run_status"));
     assert!(text.contains("stream me from wasm"), "{text}");
-    let run: JsValue = c.get_agent_run(run_id, None).await.unwrap().into();
+    let run: JsValue = JsFuture::from(c.get_agent_run(run_id, None)).await.unwrap();
     assert_eq!(get_str(&run, "status").as_deref(), Some("completed"));
     assert_eq!(get_str(&run, "threadId").as_deref(), Some(thread_id.as_str()));
-    let list = c.list_agent_runs(thread_id, None).await.unwrap();
+    let list = JsFuture::from(c.list_agent_runs(thread_id, None)).await.unwrap();
     assert_eq!(js_sys::Array::from(&list).length(), 1);
 }
 
@@ -150,11 +151,9 @@ pub async fn full_run_streams_to_completion() {
 pub async fn reconnect_stop_and_abort() {
     let c = client();
     let request = obj(&[("prompt", JsValue::from_str("[hold] wait for stop"))]);
-    let started: JsValue = c
-        .initiate_agent(request.unchecked_into(), None)
+    let started: JsValue = JsFuture::from(c.initiate_agent(request.unchecked_into(), None))
         .await
-        .unwrap()
-        .into();
+        .unwrap();
     let run_id = get_str(&started, "agent_run_id").unwrap();
     schedule(
         &format!("/api/agent-run/{run_id}/stream"),
@@ -173,7 +172,9 @@ pub async fn reconnect_stop_and_abort() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), raws.len(), "no item twice across the reconnect");
-    let stopped: JsValue = c.stop_agent_run(run_id.clone(), None).await.unwrap().into();
+    let stopped: JsValue = JsFuture::from(c.stop_agent_run(run_id.clone(), None))
+        .await
+        .unwrap();
     assert_eq!(get_str(&stopped, "status").as_deref(), Some("stopped"));
     let mut last = JsValue::UNDEFINED;
     loop {
@@ -188,11 +189,9 @@ pub async fn reconnect_stop_and_abort() {
 
     // Abort: a held run, a signal fired while `next()` waits.
     let request = obj(&[("prompt", JsValue::from_str("[hold] abort me"))]);
-    let started: JsValue = c
-        .initiate_agent(request.unchecked_into(), None)
+    let started: JsValue = JsFuture::from(c.initiate_agent(request.unchecked_into(), None))
         .await
-        .unwrap()
-        .into();
+        .unwrap();
     let run_id = get_str(&started, "agent_run_id").unwrap();
     let controller = web_sys::AbortController::new().unwrap();
     let options = obj(&[("signal", controller.signal().into())]);
@@ -220,7 +219,7 @@ pub async fn reconnect_stop_and_abort() {
         }
     }
     assert!(aborted, "the abort ended the stream");
-    c.stop_agent_run(run_id, None).await.unwrap();
+    JsFuture::from(c.stop_agent_run(run_id, None)).await.unwrap();
     // `return()` (what `break` calls) ends iteration.
     let done = call(&events, "return", &[]).await.unwrap();
     assert_eq!(get(&done, "done").as_bool(), Some(true));
