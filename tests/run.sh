@@ -107,7 +107,8 @@ layer "rustfmt" 0 cargo fmt --all --check
 layer "clippy native" 0 cargo clippy --workspace --all-targets --locked -- -D warnings
 layer "clippy wasm32" 0 cargo clippy -p helium-sdk "${WASM[@]}" --all-targets --locked -- -D warnings
 layer "native tests" 40 cargo test --workspace --locked
-layer "wasm release build" 0 cargo build -p helium-sdk "${WASM[@]}" --release --locked
+layer "npm package build" 0 pkg/build.sh
+TARBALL=$(ls "$ROOT"/target/npm/helium-ai-sdk-*.tgz 2>/dev/null | head -1)
 # The wasm tests talk to a real dev backend over HTTP; a browser has no environment, so its URL is fixed at
 # compile time through HELIUM_DEVSERVER_URL.
 start_devserver() {
@@ -136,6 +137,7 @@ fi
 layer "wasm tests: Node" 8 cargo test -p helium-sdk "${WASM[@]}" --locked --test wasm_node
 layer "wasm tests: Chromium" 8 --expect "Running headless tests in Chrome" \
   cargo test -p helium-sdk "${WASM[@]}" --locked --test wasm_browser
+layer "npm package: publint, attw, tsc, Node" 0 --expect "# fail 0" tests/npm/run.sh "${TARBALL:-missing-tarball}"
 
 say "summary"
 printf '%s\n' "${SUMMARY[@]}"

@@ -10,12 +10,15 @@ use super::{to_js, to_js_error};
 use crate::models::AgentRunId;
 use crate::stream::{AgentRunStream, StreamOptions};
 
-#[wasm_bindgen(
-    inline_js = "export function asAsyncIterable(it) { it[Symbol.asyncIterator] = function () { return this; }; return it; }"
-)]
-extern "C" {
-    #[wasm_bindgen(js_name = asAsyncIterable)]
-    fn as_async_iterable(it: JsValue) -> JsValue;
+/// Makes `it` usable with `for await`: `it[Symbol.asyncIterator]` must return `it`, which is exactly what
+/// `Object.prototype.valueOf` does for an object. (No inline JS module, so the CommonJS build works too, and no
+/// `eval`, so strict content-security policies do too.)
+fn as_async_iterable(it: JsValue) -> JsValue {
+    let value_of =
+        js_sys::Reflect::get(&js_sys::Object::new(), &JsValue::from_str("valueOf")).unwrap_or(JsValue::UNDEFINED);
+    // Setting a property on our own object cannot fail.
+    let _ = js_sys::Reflect::set(&it, &js_sys::Symbol::async_iterator(), &value_of);
+    it
 }
 
 /// The events of one agent run: `for await (const event of stream)`; `break` (or the `signal`) cancels the

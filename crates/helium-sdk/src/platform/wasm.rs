@@ -48,19 +48,36 @@ pub(crate) fn process_env() -> (BTreeMap<String, String>, EnvOrigin) {
 
 use std::time::Duration;
 
-/// Sleeps with the global `setTimeout` (present in browsers, workers, Node and edge runtimes).
+/// Sleeps with the global `setTimeout` (present in browsers, workers, Node and edge runtimes). Dropping the
+/// future clears the timer, so a finished request's timeout does not keep Node's event loop alive.
 pub(crate) async fn sleep(d: Duration) {
     let ms = d.as_millis().min(i32::MAX as u128) as f64;
+    let mut timer = JsValue::UNDEFINED;
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let set_timeout = global_get("setTimeout");
         if let Some(f) = set_timeout.dyn_ref::<js_sys::Function>() {
-            let _ = f.call2(&JsValue::UNDEFINED, &resolve, &JsValue::from_f64(ms));
+            timer = f.call2(&JsValue::UNDEFINED, &resolve, &JsValue::from_f64(ms)).unwrap_or(JsValue::UNDEFINED);
         } else {
             // No timer at all: resolve at once rather than never (no JS runtime lacks setTimeout in practice).
             let _ = resolve.call0(&JsValue::UNDEFINED);
         }
     });
+    let _guard = ClearOnDrop(timer);
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Clears a `setTimeout` timer when dropped (a no-op once it has fired).
+struct ClearOnDrop(JsValue);
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        if self.0.is_undefined() {
+            return;
+        }
+        if let Some(f) = global_get("clearTimeout").dyn_ref::<js_sys::Function>() {
+            let _ = f.call1(&JsValue::UNDEFINED, &self.0);
+        }
+    }
 }
 
 /// 64 random bits from `Math.random` (two draws of 32 bits).

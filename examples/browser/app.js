@@ -1,0 +1,65 @@
+// The browser entry of @helium-ai/sdk as a plain ES module: the wasm starts loading on import and
+// `await init()` waits for it. The backend and token come from the query string.
+import { HeliumClient, init } from '@helium-ai/sdk';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const backend = params.get('backend') || 'http://localhost:8000';
+const token = params.get('token') || undefined;
+
+/** The error's kind for HeliumErrors ("network", "unauthorized", …), else "unknown". */
+const kindOf = (error) => (error && error.name === 'HeliumError' && error.kind) || 'unknown';
+
+let client;
+
+async function checkHealth() {
+  try {
+    const health = await client.health();
+    $('health').textContent = health.status;
+  } catch (error) {
+    console.error(error);
+    $('health').textContent = `error: ${kindOf(error)}`;
+  }
+}
+
+async function startRun() {
+  $('start').disabled = true;
+  $('stream-text').textContent = '';
+  $('run-id').textContent = '';
+  $('stream-status').textContent = 'starting';
+  try {
+    const { thread_id: threadId, agent_run_id: initialRunId } = await client.initiateAgent({ prompt: $('prompt').value });
+    const runId = initialRunId ?? (await client.startAgent(threadId)).agent_run_id;
+    $('run-id').textContent = runId;
+    $('stream-status').textContent = 'streaming';
+    let terminal = 'ended';
+    for await (const event of client.streamAgentRun(runId)) {
+      if (event.kind === 'assistant_chunk') {
+        $('stream-text').append(event.text);
+      } else if (event.kind === 'run_status') {
+        terminal = event.state;
+      } else if (event.kind === 'control') {
+        terminal = event.signal;
+      }
+    }
+    $('stream-status').textContent = terminal;
+  } catch (error) {
+    console.error(error);
+    $('stream-status').textContent = `error: ${kindOf(error)}`;
+  } finally {
+    $('start').disabled = false;
+  }
+}
+
+try {
+  await init();
+  client = new HeliumClient({ baseUrl: backend, accessToken: token });
+  $('backend').textContent = client.apiRoot;
+  $('start').addEventListener('click', startRun);
+  $('start').disabled = false;
+  await checkHealth();
+} catch (error) {
+  console.error(error);
+  $('backend').textContent = `error: ${kindOf(error)}`;
+  $('health').textContent = `error: ${kindOf(error)}`;
+}

@@ -1,0 +1,84 @@
+// The packed npm package from plain Node ESM: the `node`/`import` entry (wasm inlined, ready on import).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import init, {
+  detectRuntime,
+  resolveBackendUrl,
+  loadSupabaseConfig,
+  HeliumClient,
+  isReady,
+} from '@helium-ai/sdk';
+
+const backend = process.env.HELIUM_DEVSERVER_URL;
+const token = process.env.HELIUM_E2E_TOKEN;
+
+test('resolution on the server follows the guide', async () => {
+  await init();
+  assert.equal(isReady(), true);
+  assert.equal(detectRuntime(), 'server');
+  const r = resolveBackendUrl({
+    env: { BACKEND_INTERNAL_URL: 'http://internal:8000/', NEXT_PUBLIC_BACKEND_URL: 'https://public.example/api' },
+  });
+  assert.deepEqual(
+    { url: r.url, source: r.source, apiRoot: r.apiRoot, runtime: r.runtime },
+    { url: 'http://internal:8000', source: 'BACKEND_INTERNAL_URL', apiRoot: 'http://internal:8000/api', runtime: 'server' },
+  );
+  // Without `env`, process.env is read.
+  process.env.BACKEND_INTERNAL_URL = 'http://from-process-env:9000';
+  assert.equal(resolveBackendUrl().url, 'http://from-process-env:9000');
+  delete process.env.BACKEND_INTERNAL_URL;
+  const e = (() => {
+    try {
+      resolveBackendUrl({ env: { NEXT_PUBLIC_BACKEND_URL: 'localhost:8000' }, runtime: 'client' });
+    } catch (err) {
+      return err;
+    }
+  })();
+  assert.equal(e.name, 'HeliumError');
+  assert.equal(e.kind, 'config');
+  assert.equal(e.variable, 'NEXT_PUBLIC_BACKEND_URL');
+  assert.throws(
+    () =>
+      loadSupabaseConfig({
+        runtime: 'client',
+        env: { NEXT_PUBLIC_SUPABASE_URL: 'https://p.supabase.co', NEXT_PUBLIC_SUPABASE_ANON_KEY: 'sb_secret_abc123' },
+      }),
+    (err) => err.code === 'secret_key_in_client',
+  );
+});
+
+test('health and a short stream against the dev backend', async () => {
+  assert.ok(backend, 'HELIUM_DEVSERVER_URL is set by the test runner');
+  const client = new HeliumClient({ baseUrl: backend, accessToken: token });
+  const health = await client.health();
+  assert.equal(health.status, 'ok');
+  const started = await client.initiateAgent({ prompt: 'hello from node esm' });
+  let text = '';
+  let last;
+  let count = 0;
+  for await (const event of client.streamAgentRun(started.agent_run_id)) {
+    count += 1;
+    if (event.kind === 'assistant_chunk') text += event.text;
+    last = event;
+  }
+  assert.ok(count >= 27, `events: ${count}`);
+  assert.equal(last.kind, 'run_status');
+  assert.equal(last.state, 'completed');
+  assert.match(text, /hello from node esm/);
+  const run = await client.getAgentRun(started.agent_run_id);
+  assert.equal(run.status, 'completed');
+  await assert.rejects(client.getAgentRun('no-such-run'), (err) => err.kind === 'not_found' && err.status === 404);
+});
+
+test('break cancels the stream', async () => {
+  const client = HeliumClient.fromEnv({ env: { NEXT_PUBLIC_BACKEND_URL: `${backend}/api` }, accessToken: token });
+  const started = await client.initiateAgent({ prompt: '[hold] break me' });
+  let seen = 0;
+  for await (const _event of client.streamAgentRun(started.agent_run_id)) {
+    seen += 1;
+    if (seen === 3) break;
+  }
+  assert.equal(seen, 3);
+  const stopped = await client.stopAgentRun(started.agent_run_id);
+  assert.equal(stopped.status, 'stopped');
+});
