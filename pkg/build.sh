@@ -9,8 +9,11 @@ PKG="$ROOT/pkg"
 OUT="$ROOT/target/npm"
 cd "$ROOT"
 
-if [[ ! -x "$PKG/tools/node_modules/.bin/wasm-opt" ]] || ! diff -q "$PKG/tools/package-lock.json" "$PKG/tools/node_modules/.package-lock.json" >/dev/null 2>&1; then
+# Reinstall the build tools only when their lockfile changed since the last install.
+STAMP="$PKG/tools/node_modules/.helium-installed-lock.json"
+if [[ ! -x "$PKG/tools/node_modules/.bin/wasm-opt" ]] || ! cmp -s "$PKG/tools/package-lock.json" "$STAMP"; then
   (cd "$PKG/tools" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$PKG/tools/package-lock.json" "$STAMP"
 fi
 WASM_OPT="$PKG/tools/node_modules/.bin/wasm-opt"
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)

@@ -28,8 +28,12 @@ die() { printf '\nFATAL: %s\n' "$*" >&2; exit 1; }
 # Adds the counts of every "test result:" line in a log to the totals; sets LAYER_RAN to the layer's own count.
 count_tests() {
   local log=$1 p f
-  p=$(grep -aE '^test result: ' "$log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1/' | paste -sd+ - | bc 2>/dev/null)
-  f=$(grep -aE '^test result: ' "$log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\2/' | paste -sd+ - | bc 2>/dev/null)
+  # cargo test / wasm-bindgen-test ("test result: ok. N passed; M failed") and node --test ("# pass N" in TAP,
+  # "ℹ pass N" in the spec reporter).
+  p=$( { grep -aE '^test result: ' "$log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1/'
+         grep -aE '^(# |ℹ )pass [0-9]+$' "$log" | sed -E 's/.* ([0-9]+)$/\1/'; } | paste -sd+ - | bc 2>/dev/null)
+  f=$( { grep -aE '^test result: ' "$log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\2/'
+         grep -aE '^(# |ℹ )fail [0-9]+$' "$log" | sed -E 's/.* ([0-9]+)$/\1/'; } | paste -sd+ - | bc 2>/dev/null)
   TESTS_PASSED=$((TESTS_PASSED + ${p:-0}))
   TESTS_FAILED=$((TESTS_FAILED + ${f:-0}))
   LAYER_RAN=${p:-0}
@@ -105,7 +109,7 @@ WASM=(--target wasm32-unknown-unknown)
 
 layer "rustfmt" 0 cargo fmt --all --check
 layer "clippy native" 0 cargo clippy --workspace --all-targets --locked -- -D warnings
-layer "clippy wasm32" 0 cargo clippy -p helium-sdk "${WASM[@]}" --all-targets --locked -- -D warnings
+layer "clippy wasm32" 0 cargo clippy -p helium-sdk "${WASM[@]}" --lib --tests --locked -- -D warnings
 layer "native tests" 40 cargo test --workspace --locked
 layer "npm package build" 0 pkg/build.sh
 TARBALL=$(ls "$ROOT"/target/npm/helium-ai-sdk-*.tgz 2>/dev/null | head -1)
@@ -137,7 +141,8 @@ fi
 layer "wasm tests: Node" 8 cargo test -p helium-sdk "${WASM[@]}" --locked --test wasm_node
 layer "wasm tests: Chromium" 8 --expect "Running headless tests in Chrome" \
   cargo test -p helium-sdk "${WASM[@]}" --locked --test wasm_browser
-layer "npm package: publint, attw, tsc, Node" 0 --expect "# fail 0" tests/npm/run.sh "${TARBALL:-missing-tarball}"
+layer "npm package: publint, attw, tsc, Node" 1 tests/npm/run.sh "${TARBALL:-missing-tarball}"
+layer "examples end to end" 1 tests/e2e/run.sh "${TARBALL:-missing-tarball}"
 
 say "summary"
 printf '%s\n' "${SUMMARY[@]}"

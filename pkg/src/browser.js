@@ -30,6 +30,14 @@ export function init(options) {
 }
 export default init;
 
+/** Instantiates the module synchronously from bytes or a `WebAssembly.Module` you already have. */
+export function initSync(module) {
+  const output = glue.initSync(module);
+  ready = true;
+  initPromise = initPromise ?? Promise.resolve();
+  return output;
+}
+
 /** True once `init()` has finished. */
 export function isReady() {
   return ready;

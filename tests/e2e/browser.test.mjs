@@ -30,7 +30,7 @@ before(async () => {
   if (!existsSync(TARBALL)) throw new Error(`${TARBALL} is missing: run pkg/build.sh first`);
   rmSync(SDK, { recursive: true, force: true });
   mkdirSync(SDK, { recursive: true });
-  run('browser-unpack', 'tar', ['xzf', TARBALL, '-C', SDK, '--strip-components=1']);
+  await run('browser-unpack', 'tar', ['xzf', TARBALL, '-C', SDK, '--strip-components=1']);
 
   backend = await startDevServer('devserver-browser');
   server = startProcess('browser-serve', process.execPath, [

@@ -1,6 +1,6 @@
 // Shared helpers of the end-to-end tests: the dev backend, child processes that are always cleaned up,
 // free ports, HTTP polling and headless Debian Chromium through playwright-core.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -87,6 +87,7 @@ export function startProcess(name, command, args, { cwd = ROOT, env = process.en
   return {
     child,
     logFile,
+    exited,
     output: () => output,
     /** Resolves with the first match of `regex` in the output; rejects if the process exits or on timeout. */
     waitFor(regex, ms = 30_000) {
@@ -174,28 +175,28 @@ export async function waitForHttp(url, ms = 30_000, proc) {
   throw new Error(`${url} did not answer within ${ms} ms: ${lastError}`);
 }
 
-/** Runs a command to completion, logging to tests/.work/logs/<name>.log; throws with the log tail on failure. */
-export function run(name, command, args, { cwd = ROOT, env = process.env, timeoutMs = 300_000 } = {}) {
+/**
+ * Runs a command to completion (in its own process group, killed with the others if the tests are interrupted),
+ * logging to tests/.work/logs/<name>.log; resolves {output, seconds}, or throws with the log tail on failure.
+ */
+export async function run(name, command, args, { cwd = ROOT, env = process.env, timeoutMs = 300_000 } = {}) {
   const started = Date.now();
-  const result = spawnSync(command, args, {
-    cwd,
-    env,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-  });
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-  const logFile = path.join(LOGS, `${name}.log`);
-  createWriteStream(logFile).end(output);
+  const proc = startProcess(name, command, args, { cwd, env });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    proc.stop();
+  }, timeoutMs);
+  const { code, signal } = await proc.exited;
+  clearTimeout(timer);
   const seconds = (Date.now() - started) / 1000;
-  if (result.status !== 0) {
+  if (code !== 0) {
     throw new Error(
-      `${command} ${args.join(' ')} failed (status ${result.status}, signal ${result.signal}) after ${seconds.toFixed(1)} s; ` +
-        `log ${logFile}:\n${output.slice(-4000)}`,
+      `${command} ${args.join(' ')} ${timedOut ? `timed out after ${timeoutMs} ms` : `failed (status ${code}, signal ${signal})`} ` +
+        `after ${seconds.toFixed(1)} s; log ${proc.logFile}:\n${proc.output().slice(-4000)}`,
     );
   }
-  return { output, seconds };
+  return { output: proc.output(), seconds };
 }
 
 /** Headless Debian Chromium; never downloads a browser. */

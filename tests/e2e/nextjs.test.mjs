@@ -56,7 +56,7 @@ function filesContaining(dir, needle) {
  * A scratch copy of examples/nextjs under tests/.work/nextjs whose SDK dependency points at the tarball under test.
  * `npm install` runs only when the example's package.json or the tarball changed since the last install.
  */
-function prepareApp() {
+async function prepareApp() {
   if (!existsSync(TARBALL)) throw new Error(`${TARBALL} is missing: run pkg/build.sh first`);
   const manifest = JSON.parse(readFileSync(path.join(EXAMPLE, 'package.json'), 'utf8'));
   manifest.dependencies['@helium-ai/sdk'] = `file:${TARBALL}`;
@@ -79,7 +79,7 @@ function prepareApp() {
 
   if (fresh) return { installed: false, seconds: 0 };
   rmSync(path.join(APP, 'node_modules'), { recursive: true, force: true });
-  const { seconds } = run('nextjs-npm-install', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: APP });
+  const { seconds } = await run('nextjs-npm-install', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: APP });
   writeFileSync(stampFile, stamp);
   return { installed: true, seconds };
 }
@@ -87,7 +87,7 @@ function prepareApp() {
 let browser;
 
 before(async () => {
-  const install = prepareApp();
+  const install = await prepareApp();
   console.error(install.installed ? `# timing npm-install ${install.seconds.toFixed(1)}s` : '# npm install skipped (same tarball and package.json)');
   browser = await launchBrowser();
 });
@@ -118,7 +118,7 @@ for (const bundler of BUNDLERS) {
         NEXT_TELEMETRY_DISABLED: '1',
       };
       rmSync(path.join(APP, '.next'), { recursive: true, force: true });
-      const build = run(`nextjs-build-${bundler.name}`, process.execPath, [NEXT_BIN, ...bundler.buildArgs], { cwd: APP, env });
+      const build = await run(`nextjs-build-${bundler.name}`, process.execPath, [NEXT_BIN, ...bundler.buildArgs], { cwd: APP, env });
       console.error(`# timing next-build-${bundler.name} ${build.seconds.toFixed(1)}s`);
 
       const port = await freePort();

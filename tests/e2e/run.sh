@@ -44,8 +44,11 @@ echo "node:     $(node --version), npm $(npm --version), $(/usr/bin/chromium --v
 step "cargo build devserver" cargo build -p helium-devserver --locked || fail "cargo build -p helium-devserver failed"
 
 install_e2e() {
-  if [[ -d $E2E/node_modules/playwright-core ]] && diff -q "$E2E/package-lock.json" "$E2E/node_modules/.package-lock.json" >/dev/null 2>&1; then
-    echo "playwright-core is up to date"
+  local want have
+  want=$(node -p 'require(process.argv[1]).packages["node_modules/playwright-core"].version' "$E2E/package-lock.json")
+  have=$(node -p 'require(process.argv[1]).version' "$E2E/node_modules/playwright-core/package.json" 2>/dev/null)
+  if [[ -n $want && $want == "$have" ]]; then
+    echo "playwright-core $have is installed"
   else
     (cd "$E2E" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
   fi

@@ -7,7 +7,9 @@ import init, {
   loadSupabaseConfig,
   HeliumClient,
   isReady,
+  AgentStreamDecoder,
 } from '@helium-ai/sdk';
+import { readFileSync } from 'node:fs';
 
 const backend = process.env.HELIUM_DEVSERVER_URL;
 const token = process.env.HELIUM_E2E_TOKEN;
@@ -81,4 +83,20 @@ test('break cancels the stream', async () => {
   assert.equal(seen, 3);
   const stopped = await client.stopAgentRun(started.agent_run_id);
   assert.equal(stopped.status, 'stopped');
+});
+
+test('AgentStreamDecoder decodes recorded stream bytes in any chunking', () => {
+  const sample = readFileSync(new URL('../../../crates/helium-devserver/fixtures/stream_sample.sse', import.meta.url));
+  for (const size of [1, 7, 4096, sample.length]) {
+    const decoder = new AgentStreamDecoder();
+    const events = [];
+    for (let i = 0; i < sample.length; i += size) events.push(...decoder.push(sample.subarray(i, i + size)));
+    assert.equal(decoder.finish(), false);
+    assert.equal(events.length, 27, `chunk size ${size}`);
+    assert.equal(events[2].kind, 'assistant_chunk');
+    assert.equal(events[2].text, "I'll create");
+    assert.deepEqual(events.at(-1), { kind: 'run_status', state: 'completed', message: 'Agent run completed successfully' });
+  }
+  const bad = new AgentStreamDecoder();
+  assert.throws(() => bad.push(new TextEncoder().encode('data: not json\n\n')), (err) => err.kind === 'stream');
 });

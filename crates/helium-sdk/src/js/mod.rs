@@ -152,16 +152,14 @@ pub(crate) fn to_js_error(err: &Error) -> JsValue {
     js.into()
 }
 
-/// Serialises a value for JavaScript: plain objects (never `Map`s), `null` for absent optional fields.
+/// Serialises a value for JavaScript: plain objects (never `Map`s), `null` for absent optional fields. The value
+/// goes over as one JSON string parsed by the engine's `JSON.parse`, which is much faster than building the
+/// object property by property across the wasm boundary.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::new()
-        .serialize_missing_as_null(true)
-        .serialize_maps_as_objects(true);
-    value.serialize(&serializer).map_err(|e| {
-        to_js_error(&Error::InvalidRequest {
-            message: format!("could not convert a value for JavaScript: {e}"),
-        })
-    })
+    let fail = |message: String| to_js_error(&Error::InvalidRequest { message });
+    let text = serde_json::to_string(value)
+        .map_err(|e| fail(format!("could not convert a value for JavaScript: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|_| fail("could not convert a value for JavaScript".into()))
 }
 
 /// Reads a value given by JavaScript; a wrong shape is an `invalid_request` HeliumError.

@@ -14,8 +14,8 @@ use crate::stream::{AgentRunStream, StreamOptions};
 /// `Object.prototype.valueOf` does for an object. (No inline JS module, so the CommonJS build works too, and no
 /// `eval`, so strict content-security policies do too.)
 fn as_async_iterable(it: JsValue) -> JsValue {
-    let value_of =
-        js_sys::Reflect::get(&js_sys::Object::new(), &JsValue::from_str("valueOf")).unwrap_or(JsValue::UNDEFINED);
+    let value_of = js_sys::Reflect::get(&js_sys::Object::new(), &JsValue::from_str("valueOf"))
+        .unwrap_or(JsValue::UNDEFINED);
     // Setting a property on our own object cannot fail.
     let _ = js_sys::Reflect::set(&it, &js_sys::Symbol::async_iterator(), &value_of);
     it
@@ -93,5 +93,50 @@ impl HeliumClient {
             inner: Rc::new(RefCell::new(Some(stream))),
         };
         Ok(as_async_iterable(JsValue::from(events)))
+    }
+}
+
+/// Decodes agent-stream bytes you fetched yourself (or recorded): feed chunks, get typed events. The same
+/// parser and decoder as `streamAgentRun`, without the HTTP, reconnection or de-duplication.
+#[wasm_bindgen]
+#[derive(Debug, Default)]
+pub struct AgentStreamDecoder {
+    parser: crate::stream::sse::SseParser,
+    events: Vec<crate::stream::sse::SseEvent>,
+}
+
+#[wasm_bindgen]
+impl AgentStreamDecoder {
+    /// A decoder with the default 16 MiB event limit.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> AgentStreamDecoder {
+        AgentStreamDecoder::default()
+    }
+
+    /// Feeds a chunk of the `text/event-stream` body; returns the events it completed, in order.
+    ///
+    /// @throws {HeliumError} `stream` for an event over the size limit or an item that is not JSON.
+    #[wasm_bindgen(unchecked_return_type = "StreamEvent[]")]
+    pub fn push(&mut self, chunk: &[u8]) -> Result<js_sys::Array, JsValue> {
+        let stream_error = |message: String| to_js_error(&crate::Error::Stream { message });
+        self.events.clear();
+        self.parser
+            .feed(chunk, &mut self.events)
+            .map_err(|e| stream_error(e.to_string()))?;
+        let out = js_sys::Array::new();
+        for event in self.events.drain(..) {
+            if event.data.is_empty() {
+                continue;
+            }
+            let raw: serde_json::Value = serde_json::from_str(&event.data)
+                .map_err(|e| stream_error(format!("an item is not JSON ({e})")))?;
+            out.push(&to_js(&crate::stream::StreamEvent::decode(&raw))?);
+        }
+        Ok(out)
+    }
+
+    /// Ends the stream; true if an incomplete event was discarded.
+    pub fn finish(&mut self) -> bool {
+        self.parser.finish()
     }
 }

@@ -56,7 +56,9 @@ pub(crate) async fn sleep(d: Duration) {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let set_timeout = global_get("setTimeout");
         if let Some(f) = set_timeout.dyn_ref::<js_sys::Function>() {
-            timer = f.call2(&JsValue::UNDEFINED, &resolve, &JsValue::from_f64(ms)).unwrap_or(JsValue::UNDEFINED);
+            timer = f
+                .call2(&JsValue::UNDEFINED, &resolve, &JsValue::from_f64(ms))
+                .unwrap_or(JsValue::UNDEFINED);
         } else {
             // No timer at all: resolve at once rather than never (no JS runtime lacks setTimeout in practice).
             let _ = resolve.call0(&JsValue::UNDEFINED);
