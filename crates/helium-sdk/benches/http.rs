@@ -2,6 +2,8 @@
 //! retry policy, error mapping, typed decode) versus raw reqwest doing the same request and the same typed
 //! decode, in the same run.
 
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
