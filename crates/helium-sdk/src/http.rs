@@ -48,11 +48,7 @@ impl RetryPolicy {
     /// The delay before retry number `retry` (0-based): exponential, capped, with "equal jitter" (half fixed,
     /// half random), so it is never zero.
     pub fn backoff(&self, retry: u32) -> Duration {
-        let base = self
-            .initial_backoff
-            .saturating_mul(1u32.checked_shl(retry).unwrap_or(u32::MAX))
-            .min(self.max_backoff);
-        base / 2 + base.mul_f64(platform::jitter_unit() / 2.0)
+        platform::backoff(self.initial_backoff, self.max_backoff, retry)
     }
 }
 

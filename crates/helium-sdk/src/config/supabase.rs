@@ -138,12 +138,7 @@ impl SupabaseKey {
     /// A short, stable, non-reversible identifier of the key (8 hex digits of its FNV-1a 64 hash), so that two
     /// configurations can be compared without printing either key.
     pub fn fingerprint(&self) -> String {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in self.value.as_bytes() {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        format!("{:08x}", h >> 32)
+        format!("{:08x}", crate::platform::fnv1a64(self.value.as_bytes()) >> 32)
     }
 
     /// The key itself, for sending it as Supabase's `apikey` header. Do not log it.

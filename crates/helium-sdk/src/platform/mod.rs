@@ -71,6 +71,22 @@ pub trait MaybeSendSync {}
 #[cfg(target_arch = "wasm32")]
 impl<T: ?Sized> MaybeSendSync for T {}
 
+/// Exponential backoff with "equal jitter": `initial × 2^attempt`, capped at `max`, then half of it fixed and
+/// half random, so a delay is never zero (a real wait, also on wasm). Used by HTTP retries and stream reconnects.
+pub(crate) fn backoff(initial: Duration, max: Duration, attempt: u32) -> Duration {
+    let base = initial
+        .saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX))
+        .min(max);
+    base / 2 + base.mul_f64(jitter_unit() / 2.0)
+}
+
+/// FNV-1a, 64 bits: a fast, stable, non-cryptographic hash (key fingerprints, replay checks).
+pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// A uniformly distributed number in `[0, 1)` for jitter (not for cryptography).
 pub(crate) fn jitter_unit() -> f64 {
     random_u64() as f64 / (u64::MAX as f64 + 1.0)

@@ -50,11 +50,7 @@ impl ReconnectPolicy {
     }
 
     fn delay(&self, attempt: u32) -> Duration {
-        let base = self
-            .initial_delay
-            .saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX))
-            .min(self.max_delay);
-        base / 2 + base.mul_f64(platform::jitter_unit() / 2.0)
+        platform::backoff(self.initial_delay, self.max_delay, attempt)
     }
 }
 
@@ -83,13 +79,6 @@ pub struct StreamItem {
     pub event: StreamEvent,
     /// The item's JSON as parsed (with `content`/`metadata` still double-encoded, as on the wire).
     pub raw: Value,
-}
-
-/// A hash of an item's text, to check that a replay matches what was delivered.
-fn fingerprint(data: &str) -> u64 {
-    data.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// The future of one `next()` driven by the `Stream` impl: it owns the stream and hands it back.
@@ -257,7 +246,7 @@ impl AgentRunStream {
         }
         let index = self.seen_in_connection;
         self.seen_in_connection += 1;
-        let print = fingerprint(&event.data);
+        let print = platform::fnv1a64(event.data.as_bytes());
         let raw: Value = serde_json::from_str(&event.data).map_err(|e| Error::Stream {
             message: format!("agent run {}: an item is not JSON ({e})", self.run_id),
         })?;
