@@ -585,9 +585,9 @@ async fn timeouts_resets_and_truncated_bodies() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     // Retried, the second attempt is fast.
-    schedule(&server, "GET", "/api/health", "delay_ms=1500; times=1").await;
+    schedule(&server, "GET", "/api/health", "delay_ms=5000; times=1").await;
     client
-        .with_timeout(Duration::from_millis(300))
+        .with_timeout(Duration::from_millis(1500))
         .health()
         .await
         .unwrap();
