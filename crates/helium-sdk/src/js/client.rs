@@ -146,15 +146,27 @@ pub struct HeliumClient {
     inner: Client,
 }
 
-fn build(options: &JsValue, config: Option<Config>) -> Result<Client, JsValue> {
+/// The configuration rules applied to the `runtime` and `env` of the options (detection and `process.env` on a
+/// server when they are absent).
+fn config_from(options: &JsValue) -> Result<Config, JsValue> {
+    let mut config_options = ConfigOptions::default();
+    if let Some(runtime) = opt_string(options, "runtime")? {
+        config_options.runtime = Some(from_js(JsValue::from_str(&runtime), "runtime")?);
+    }
+    let env = get(options, "env");
+    if !env.is_undefined() && !env.is_null() {
+        config_options.env = Some(from_js(env, "env")?);
+    }
+    let (runtime, env) = config_options.into_parts();
+    Config::load(runtime, &env).map_err(|e| to_js_error(&e))
+}
+
+/// A client from the options: `baseUrl` when given, else the configuration rules.
+fn build(options: &JsValue) -> Result<Client, JsValue> {
     let mut builder = Client::builder();
-    builder = match (opt_string(options, "baseUrl")?, config) {
-        (Some(url), _) => builder.base_url(url),
-        (None, Some(config)) => builder.config(config),
-        (None, None) => {
-            let (runtime, env) = ConfigOptions::default().into_parts();
-            builder.config(Config::load(runtime, &env).map_err(|e| to_js_error(&e))?)
-        }
+    builder = match opt_string(options, "baseUrl")? {
+        Some(url) => builder.base_url(url),
+        None => builder.config(config_from(options)?),
     };
     let provider = get(options, "getAccessToken");
     if let Some(f) = provider.dyn_ref::<js_sys::Function>() {
@@ -275,7 +287,7 @@ impl HeliumClient {
     pub fn new(options: Option<HeliumClientOptions>) -> Result<HeliumClient, JsValue> {
         let options: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
         Ok(HeliumClient {
-            inner: build(&options, None)?,
+            inner: build(&options)?,
         })
     }
 
@@ -287,18 +299,8 @@ impl HeliumClient {
     #[wasm_bindgen(js_name = fromEnv)]
     pub fn from_env(overrides: Option<HeliumClientOptions>) -> Result<HeliumClient, JsValue> {
         let overrides: JsValue = overrides.map(Into::into).unwrap_or(JsValue::UNDEFINED);
-        let mut config_options = ConfigOptions::default();
-        if let Some(runtime) = opt_string(&overrides, "runtime")? {
-            config_options.runtime = Some(from_js(JsValue::from_str(&runtime), "runtime")?);
-        }
-        let env = get(&overrides, "env");
-        if !env.is_undefined() && !env.is_null() {
-            config_options.env = Some(from_js(env, "env")?);
-        }
-        let (runtime, env) = config_options.into_parts();
-        let config = Config::load(runtime, &env).map_err(|e| to_js_error(&e))?;
         Ok(HeliumClient {
-            inner: build(&overrides, Some(config))?,
+            inner: build(&overrides)?,
         })
     }
 

@@ -91,6 +91,21 @@ pub async fn health_and_errors() {
         .unwrap_err();
     assert_eq!(kind(&err), "aborted");
 
+    // Without baseUrl, the configuration rules apply to the given runtime and env (constructor and fromEnv alike).
+    let env = obj(&[(
+        "NEXT_PUBLIC_BACKEND_URL",
+        JsValue::from_str("https://api.example.com/"),
+    )]);
+    let options = obj(&[("runtime", JsValue::from_str("client")), ("env", env)]);
+    let from_options = HeliumClient::new(Some(options.clone().unchecked_into())).unwrap();
+    assert_eq!(from_options.api_root(), "https://api.example.com/api");
+    assert_eq!(
+        HeliumClient::from_env(Some(options.unchecked_into()))
+            .unwrap()
+            .api_root(),
+        "https://api.example.com/api"
+    );
+
     // Wrong option types are typed errors, not traps.
     let bad = obj(&[("baseUrl", JsValue::from_f64(1.0))]);
     let err = HeliumClient::new(Some(bad.unchecked_into())).unwrap_err();
