@@ -2,7 +2,8 @@
 //!
 //! Syntax: directives separated by `;`, each `name=value` or a bare flag, whitespace ignored:
 //! `status=503; times=2; retry_after=1; key=abc`, `delay_ms=200`, `reset`, `truncate=10`,
-//! `drop_after=3`, `eof_after=3`, `stall; stall_ms=500`, `html` (an HTML page instead of JSON).
+//! `drop_after=3`, `eof_after=3`, `stall; stall_ms=500`, `html` (an HTML page instead of JSON),
+//! `framing=ids,crlf,pings` (other SSE framings on the stream route).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -37,6 +38,10 @@ pub struct Fault {
     pub stall: bool,
     /// Stall duration (default 120000).
     pub stall_ms: Option<u64>,
+    /// Stream route: frame items differently from the real backend (other SSE servers and proxies):
+    /// `ids` adds `id: N` lines and resumes after `Last-Event-ID` instead of replaying; `crlf` ends lines with
+    /// CRLF; `pings` sends a `: keepalive` comment and a `{"type": "ping"}` item before every item.
+    pub framing: Vec<String>,
     /// Answer with an HTML page (as a misconfigured proxy or a frontend server would), status 200 unless
     /// `status` is also given.
     pub html: bool,
@@ -77,6 +82,14 @@ impl Fault {
                 "delay_ms" => f.delay_ms = Some(num(&name, value)?),
                 "reset" => f.reset = true,
                 "html" => f.html = true,
+                "framing" => {
+                    for mode in value.unwrap_or("").split(',').map(str::trim) {
+                        if !matches!(mode, "ids" | "crlf" | "pings") {
+                            return Err("framing takes ids, crlf and pings (comma-separated)".to_owned());
+                        }
+                        f.framing.push(mode.to_owned());
+                    }
+                }
                 "truncate" => f.truncate = Some(num(&name, value)?),
                 "drop_after" => f.drop_after = Some(num(&name, value)?),
                 "eof_after" => f.eof_after = Some(num(&name, value)?),

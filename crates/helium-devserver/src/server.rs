@@ -37,6 +37,17 @@ impl std::error::Error for ConnectionDropped {}
 /// Pause before aborting a connection so that bytes already written reach the client.
 pub const FLUSH_GRACE: Duration = Duration::from_millis(50);
 
+/// How the stream handler frames items (`framing=` fault), for clients facing other SSE servers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StreamFraming {
+    /// `id: N` on every item (N = the item's index in the run's list); `Last-Event-ID` resumes after N.
+    pub ids: bool,
+    /// CRLF line endings.
+    pub crlf: bool,
+    /// A `: keepalive` comment and a `{"type": "ping"}` item before every item.
+    pub pings: bool,
+}
+
 /// Where the stream handler should cut the body (`drop_after` / `eof_after`).
 #[derive(Debug, Clone, Copy)]
 pub struct StreamCut {
@@ -342,6 +353,13 @@ pub async fn handle(
         };
         if let Some(cut) = cut {
             req.extensions_mut().insert(cut);
+        }
+        if !fault.framing.is_empty() {
+            req.extensions_mut().insert(StreamFraming {
+                ids: fault.framing.iter().any(|m| m == "ids"),
+                crlf: fault.framing.iter().any(|m| m == "crlf"),
+                pings: fault.framing.iter().any(|m| m == "pings"),
+            });
         }
         route(router, req).await
     };

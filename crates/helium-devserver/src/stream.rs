@@ -13,7 +13,7 @@ use tokio::sync::watch;
 
 use crate::auth;
 use crate::errors::ApiError;
-use crate::server::{ConnectionDropped, StreamCut, apply_sse_headers};
+use crate::server::{ConnectionDropped, StreamCut, StreamFraming, apply_sse_headers};
 use crate::state::AppState;
 
 /// The line sent for a run that is not running (after the replay).
@@ -31,6 +31,9 @@ struct Ctx {
     finished: bool,
     sent: usize,
     cut: Option<StreamCut>,
+    framing: StreamFraming,
+    /// The list index of the next stored item to send (for `id:` lines); `None` once past the list.
+    next_index: usize,
 }
 
 fn is_terminal(item: &str) -> bool {
@@ -45,6 +48,22 @@ fn is_terminal(item: &str) -> bool {
 }
 
 impl Ctx {
+    /// One item on the wire: `data: <json>\n\n` as the real backend sends it, or another framing.
+    fn frame(&mut self, line: &str) -> Bytes {
+        let f = self.framing;
+        let nl = if f.crlf { "\r\n" } else { "\n" };
+        let mut out = String::new();
+        if f.pings {
+            out.push_str(&format!(": keepalive{nl}data: {{\"type\": \"ping\"}}{nl}{nl}"));
+        }
+        if f.ids {
+            out.push_str(&format!("id: {}{nl}", self.next_index));
+        }
+        self.next_index += 1;
+        out.push_str(&format!("data: {line}{nl}{nl}"));
+        Bytes::from(out)
+    }
+
     /// Move new items / control signals into `pending`.
     fn fetch(&mut self) {
         let store = self.app.lock();
@@ -85,7 +104,7 @@ impl Ctx {
             }
             if let Some(line) = self.pending.pop_front() {
                 self.sent += 1;
-                let frame = Bytes::from(format!("data: {line}\n\n"));
+                let frame = self.frame(&line);
                 return Some((Ok(frame), self));
             }
             if self.closing {
@@ -109,7 +128,18 @@ pub async fn stream(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     cut: Option<axum::Extension<StreamCut>>,
+    framing: Option<axum::Extension<StreamFraming>>,
 ) -> Response {
+    let framing = framing.map(|f| f.0).unwrap_or_default();
+    // With `id:` lines, a reconnect resumes after Last-Event-ID instead of replaying from the start.
+    let resume_after = framing
+        .ids
+        .then(|| {
+            headers
+                .get("last-event-id")
+                .and_then(|v| v.to_str().ok()?.trim().parse::<usize>().ok())
+        })
+        .flatten();
     let token = query.as_deref().and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "token")
@@ -135,7 +165,8 @@ pub async fn stream(
         if run.ended.is_some_and(|t| t.elapsed() >= ttl) {
             run.items.clear();
         }
-        let mut pending: VecDeque<String> = run.items.iter().cloned().collect();
+        let skip = resume_after.map_or(0, |id| id + 1);
+        let mut pending: VecDeque<String> = run.items.iter().skip(skip).cloned().collect();
         let running = run.is_running();
         if !running {
             pending.push_back(BARE_COMPLETED.to_owned());
@@ -152,6 +183,8 @@ pub async fn stream(
             finished: false,
             sent: 0,
             cut: cut.map(|c| c.0),
+            framing,
+            next_index: skip,
         }
     };
     let body = futures::stream::unfold(ctx, Ctx::next);

@@ -88,6 +88,8 @@ pub(crate) struct Call {
     pub auth: AuthMode,
     pub idempotency: Idempotency,
     pub accept: &'static str,
+    /// Extra headers (e.g. `last-event-id` on a stream reconnect).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Call {
@@ -105,6 +107,7 @@ impl Call {
             auth: AuthMode::Required,
             idempotency,
             accept: "application/json",
+            headers: Vec::new(),
         }
     }
 
@@ -133,6 +136,11 @@ impl Call {
 
     pub(crate) fn idempotent(mut self) -> Call {
         self.idempotency = Idempotency::Idempotent;
+        self
+    }
+
+    pub(crate) fn header(mut self, name: &'static str, value: String) -> Call {
+        self.headers.push((name, value));
         self
     }
 
@@ -292,6 +300,7 @@ impl Pipeline {
                 ("accept", call.accept.to_owned()),
                 ("x-request-id", request_id.clone()),
             ];
+            headers.extend(call.headers.iter().cloned());
             match call.auth {
                 AuthMode::None => {}
                 AuthMode::Required if self.credentials.is_none() => {

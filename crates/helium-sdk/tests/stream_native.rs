@@ -257,3 +257,57 @@ async fn scripted_variants_end_as_the_contract_says() {
         );
     }
 }
+
+/// Other SSE framings: CRLF line endings, `: keepalive` comments and `{"type": "ping"}` heartbeats, and servers
+/// that number their events (`id:`) and resume after `Last-Event-ID` instead of replaying.
+#[tokio::test]
+async fn other_framings_and_resuming_servers_deliver_each_item_once() {
+    for framing in ["crlf,pings", "ids", "ids,crlf,pings"] {
+        let server = server(5).await;
+        let client = client(&server);
+        let run = client
+            .agent()
+            .initiate(InitiateAgentRequest::new("framings"))
+            .await
+            .unwrap()
+            .agent_run_id
+            .unwrap();
+        let path = format!("/api/agent-run/{run}/stream");
+        // The first connection drops after 6 frames; every connection uses the framing.
+        schedule(
+            &server,
+            &path,
+            &format!("framing={framing}; drop_after=6; times=1"),
+        )
+        .await;
+        schedule(&server, &path, &format!("framing={framing}")).await;
+        let mut got = Vec::new();
+        let mut s = client.runs().stream_with(&run, fast_reconnect());
+        while let Some(item) = s.next().await {
+            got.push(item.unwrap().raw);
+        }
+        assert!(
+            got.iter().all(|v| v["type"] != "ping"),
+            "{framing}: heartbeats are not events"
+        );
+        let expected = reference(&client, &run).await;
+        assert_eq!(got, expected, "{framing}: every item once, in order");
+        assert_eq!(s.delivered(), expected.len());
+        if framing.contains("ids") {
+            let log: Value = reqwest::get(format!("{}/__devserver/requests", server.base_url()))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(
+                log.as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| r["path"] == path)
+                    .count()
+                    >= 2
+            );
+        }
+    }
+}

@@ -100,6 +100,12 @@ pub struct AgentRunStream {
     pending: VecDeque<SseEvent>,
     attempts: u32,
     done: bool,
+    /// The last SSE `id:` seen, sent as `Last-Event-ID` on reconnect (servers that number their events).
+    last_event_id: Option<String>,
+    /// Items delivered so far.
+    delivered_count: usize,
+    /// The ids delivered so far, for servers that number events (they resume instead of replaying).
+    seen_ids: std::collections::HashSet<String>,
     #[cfg(not(target_arch = "wasm32"))]
     in_flight: Option<PendingNext>,
 }
@@ -108,7 +114,7 @@ impl std::fmt::Debug for AgentRunStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AgentRunStream")
             .field("run_id", &self.run_id)
-            .field("delivered", &self.delivered.len())
+            .field("delivered", &self.delivered_count)
             .field("connected", &self.connection.is_some())
             .field("done", &self.done)
             .finish()
@@ -127,6 +133,9 @@ impl AgentRunStream {
             pending: VecDeque::new(),
             attempts: 0,
             done: false,
+            last_event_id: None,
+            delivered_count: 0,
+            seen_ids: std::collections::HashSet::new(),
             #[cfg(not(target_arch = "wasm32"))]
             in_flight: None,
         }
@@ -139,7 +148,7 @@ impl AgentRunStream {
 
     /// How many items were delivered.
     pub fn delivered(&self) -> usize {
-        self.delivered.len()
+        self.delivered_count
     }
 
     /// Closes the connection; `next` then returns `None`.
@@ -149,7 +158,10 @@ impl AgentRunStream {
     }
 
     async fn connect(&mut self, first: bool) -> Result<(), Error> {
-        let call = crate::api::routes::stream(&self.run_id);
+        let mut call = crate::api::routes::stream(&self.run_id);
+        if let Some(id) = &self.last_event_id {
+            call = call.header("last-event-id", id.clone());
+        }
         // The first connection follows the client's retry policy; later ones the reconnect policy.
         let mut settings = self.client.settings.clone();
         if !first {
@@ -190,7 +202,7 @@ impl AgentRunStream {
                 }
             }
             if self.connection.is_none() {
-                let first = self.delivered.is_empty() && self.attempts == 0;
+                let first = self.delivered_count == 0 && self.attempts == 0;
                 if let Err(e) = self.connect(first).await {
                     if first || !self.reconnectable(&e) {
                         return Err(e);
@@ -244,30 +256,47 @@ impl AgentRunStream {
         if event.data.is_empty() {
             return Ok(None);
         }
-        let index = self.seen_in_connection;
-        self.seen_in_connection += 1;
-        let print = platform::fnv1a64(event.data.as_bytes());
         let raw: Value = serde_json::from_str(&event.data).map_err(|e| Error::Stream {
             message: format!("agent run {}: an item is not JSON ({e})", self.run_id),
         })?;
+        // Heartbeats are not part of the run (the frontend skips them too) and are never replayed.
+        if raw.get("type").and_then(Value::as_str) == Some("ping") {
+            return Ok(None);
+        }
         let decoded = StreamEvent::decode(&raw);
-        if let Some(expected) = self.delivered.get(index) {
-            if *expected == print {
-                return Ok(None);
+        match event.id.filter(|id| !id.is_empty()) {
+            // A server that numbers its events resumes after `Last-Event-ID` instead of replaying: skip by id.
+            Some(id) => {
+                if !self.seen_ids.insert(id.clone()) {
+                    return Ok(None);
+                }
+                self.last_event_id = Some(id);
             }
-            // A terminal item cannot be part of what was delivered (the stream would have ended): the run
-            // ended while we were away and the server sent its end instead of the rest of the replay.
-            if !decoded.is_terminal() {
-                return Err(Error::Stream {
-                    message: format!(
-                        "agent run {}: after reconnecting, item {index} differs from the one delivered before",
-                        self.run_id
-                    ),
-                });
+            // The Helium backend replays from the first item: skip what was delivered, checking it matches.
+            None => {
+                let index = self.seen_in_connection;
+                self.seen_in_connection += 1;
+                let print = platform::fnv1a64(event.data.as_bytes());
+                if let Some(expected) = self.delivered.get(index) {
+                    if *expected == print {
+                        return Ok(None);
+                    }
+                    // A terminal item cannot be part of what was delivered (the stream would have ended): the
+                    // run ended while we were away and the server sent its end instead of the rest of the replay.
+                    if !decoded.is_terminal() {
+                        return Err(Error::Stream {
+                            message: format!(
+                                "agent run {}: after reconnecting, item {index} differs from the one delivered before",
+                                self.run_id
+                            ),
+                        });
+                    }
+                }
+                self.delivered.push(print);
             }
         }
-        self.delivered.push(print);
         self.attempts = 0;
+        self.delivered_count += 1;
         Ok(Some(StreamItem { event: decoded, raw }))
     }
 
