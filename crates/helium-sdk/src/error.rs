@@ -273,6 +273,16 @@ impl Error {
         self.as_api().and_then(|e| e.retry_after)
     }
 
+    /// True for failures that may pass on a retry: connection errors, timeouts, and HTTP 408, 429 and 5xx.
+    /// Idempotent calls are retried on these, and a dropped agent stream is resumed on them.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Timeout { .. } | Error::Network { .. } => true,
+            Error::Api(e) => e.status == 408 || e.status == 429 || e.status >= 500,
+            _ => false,
+        }
+    }
+
     /// The run-limit detail of a 429 (`running_thread_ids`, `running_count`, `limit`).
     pub fn run_limit(&self) -> Option<RunLimitDetail> {
         self.detail().and_then(ErrorDetail::run_limit)

@@ -218,7 +218,7 @@ impl Pipeline {
         settings: &CallSettings,
     ) -> Result<T, Error> {
         let endpoint = self.endpoint(&call);
-        let (status, _headers, body, request_id) = self.whole(call, settings).await?;
+        let (status, body, request_id) = self.body(call, settings).await?;
         serde_json::from_slice(&body).map_err(|e| Error::Decode {
             endpoint,
             status,
@@ -230,34 +230,17 @@ impl Pipeline {
 
     /// Sends a call and returns the raw body.
     pub(crate) async fn bytes(&self, call: Call, settings: &CallSettings) -> Result<Vec<u8>, Error> {
-        Ok(self.whole(call, settings).await?.2)
+        Ok(self.body(call, settings).await?.1)
     }
 
     /// Sends a call and returns the status, raw body and request id of the success.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) async fn body(
         &self,
         call: Call,
         settings: &CallSettings,
     ) -> Result<(u16, Vec<u8>, Option<String>), Error> {
-        let (status, _headers, body, request_id) = self.whole(call, settings).await?;
-        Ok((status, body, request_id))
-    }
-
-    async fn whole(
-        &self,
-        call: Call,
-        settings: &CallSettings,
-    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>, Option<String>), Error> {
         match self.execute(call, settings, Read::Whole).await? {
-            (
-                Outcome::Whole {
-                    status,
-                    headers,
-                    body,
-                },
-                rid,
-            ) => Ok((status, headers, body, rid)),
+            (Outcome::Whole { status, body, .. }, rid) => Ok((status, body, rid)),
             (Outcome::Head(_), _) => Err(Error::Stream {
                 message: "internal: unexpected streaming outcome".into(),
             }),
@@ -387,12 +370,7 @@ impl Pipeline {
                     api_error(status, &headers, &body, endpoint.clone(), &request_id).into()
                 }
             };
-            let retryable = match &error {
-                Error::Timeout { .. } | Error::Network { .. } => true,
-                Error::Api(e) => e.status == 408 || e.status == 429 || e.status >= 500,
-                _ => false,
-            };
-            if !retryable || attempt >= retry.max_retries {
+            if !error.is_transient() || attempt >= retry.max_retries {
                 return Err(error);
             }
             let delay = match error.retry_after() {

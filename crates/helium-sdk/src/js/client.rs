@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{ConfigOptions, from_js, to_js_error};
+use super::{ConfigOptions, decode_js, to_js_error};
 use crate::api::UploadFile;
 use crate::api::routes::{self, Control};
 use crate::auth::{Credentials, TokenProvider};
@@ -83,13 +83,13 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
     }
 }
 
-fn invalid(message: impl Into<String>) -> JsValue {
-    to_js_error(&Error::InvalidRequest {
+fn invalid(message: impl Into<String>) -> Error {
+    Error::InvalidRequest {
         message: message.into(),
-    })
+    }
 }
 
-fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
+fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, Error> {
     let v = get(obj, key);
     if v.is_undefined() || v.is_null() {
         return Ok(None);
@@ -99,7 +99,7 @@ fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
         .ok_or_else(|| invalid(format!("`{key}` must be a string")))
 }
 
-fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
+fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, Error> {
     let v = get(obj, key);
     if v.is_undefined() || v.is_null() {
         return Ok(None);
@@ -151,14 +151,14 @@ pub struct HeliumClient {
 fn config_from(options: &JsValue) -> Result<Config, JsValue> {
     let mut config_options = ConfigOptions::default();
     if let Some(runtime) = opt_string(options, "runtime")? {
-        config_options.runtime = Some(from_js(JsValue::from_str(&runtime), "runtime")?);
+        config_options.runtime = Some(decode_js(JsValue::from_str(&runtime), "runtime")?);
     }
     let env = get(options, "env");
     if !env.is_undefined() && !env.is_null() {
-        config_options.env = Some(from_js(env, "env")?);
+        config_options.env = Some(decode_js(env, "env")?);
     }
     let (runtime, env) = config_options.into_parts();
-    Config::load(runtime, &env).map_err(|e| to_js_error(&e))
+    Ok(Config::load(runtime, &env)?)
 }
 
 /// A client from the options: `baseUrl` when given, else the configuration rules.
@@ -174,9 +174,9 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
             f.clone(),
         ))));
     } else if !provider.is_undefined() && !provider.is_null() {
-        return Err(invalid("`getAccessToken` must be a function"));
+        return Err(invalid("`getAccessToken` must be a function").into());
     } else if let Some(key) = opt_string(options, "apiKey")? {
-        builder = builder.credentials(Credentials::api_key(key).map_err(|e| to_js_error(&e))?);
+        builder = builder.credentials(Credentials::api_key(key)?);
     } else if let Some(token) = opt_string(options, "accessToken")? {
         builder = builder.bearer_token(token);
     }
@@ -189,7 +189,7 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
             ..RetryPolicy::default()
         });
     }
-    builder.build().map_err(|e| to_js_error(&e))
+    Ok(builder.build()?)
 }
 
 fn upload_from_js(item: JsValue) -> Result<UploadFile, Error> {
@@ -204,11 +204,9 @@ fn upload_from_js(item: JsValue) -> Result<UploadFile, Error> {
             file.content_type(content_type)
         });
     }
-    let name = opt_string(&item, "name")
-        .map_err(js_invalid)?
-        .ok_or_else(|| Error::InvalidRequest {
-            message: "an upload needs a `name`".into(),
-        })?;
+    let name = opt_string(&item, "name")?.ok_or_else(|| Error::InvalidRequest {
+        message: "an upload needs a `name`".into(),
+    })?;
     let data = get(&item, "data");
     let data = if let Some(blob) = data.dyn_ref::<web_sys::Blob>() {
         FileData::Blob(blob.clone())
@@ -222,7 +220,7 @@ fn upload_from_js(item: JsValue) -> Result<UploadFile, Error> {
         });
     };
     let file = UploadFile::new(name, data);
-    Ok(match opt_string(&item, "contentType").map_err(js_invalid)? {
+    Ok(match opt_string(&item, "contentType")? {
         Some(ct) => file.content_type(ct),
         None => file,
     })
@@ -241,13 +239,9 @@ enum Shape {
 
 /// The one async path of every call (a single state machine in the wasm, whatever the number of methods).
 async fn perform(client: Client, call: Result<Call, Error>, shape: Shape) -> Result<JsValue, JsValue> {
-    let call = call.map_err(|e| to_js_error(&e))?;
+    let call = call?;
     let endpoint = client.pipeline.endpoint(&call);
-    let (status, body, request_id) = client
-        .pipeline
-        .body(call, &client.settings)
-        .await
-        .map_err(|e| to_js_error(&e))?;
+    let (status, body, request_id) = client.pipeline.body(call, &client.settings).await?;
     if let Shape::Bytes = shape {
         return Ok(js_sys::Uint8Array::from(body.as_slice()).into());
     }
@@ -371,7 +365,7 @@ impl HeliumClient {
         options: Option<CallOptions>,
     ) -> js_sys::Promise {
         let call = match request {
-            Some(r) => from_js::<AgentStartRequest>(r.into(), "startAgent request").map_err(js_invalid),
+            Some(r) => decode_js::<AgentStartRequest>(r.into(), "startAgent request"),
             None => Ok(AgentStartRequest::default()),
         }
         .and_then(|req| routes::start(&ThreadId::from(thread_id), &req));
@@ -450,8 +444,7 @@ impl HeliumClient {
         event: Ts<ManualEventRequest>,
         options: Option<CallOptions>,
     ) -> js_sys::Promise {
-        let call = from_js::<ManualEventRequest>(event.into(), "manual event")
-            .map_err(js_invalid)
+        let call = decode_js::<ManualEventRequest>(event.into(), "manual event")
             .and_then(|event| routes::manual_event(&AgentRunId::from(id), &event));
         self.spawn(options, call, Shape::Json)
     }
@@ -571,7 +564,7 @@ impl HeliumClient {
         options: Option<CallOptions>,
     ) -> js_sys::Promise {
         let call = match query {
-            Some(q) => from_js::<AgentsQuery>(q.into(), "agents query").map_err(js_invalid),
+            Some(q) => decode_js::<AgentsQuery>(q.into(), "agents query"),
             None => Ok(AgentsQuery::default()),
         }
         .map(|q| routes::agents(&q));
@@ -603,8 +596,7 @@ impl HeliumClient {
         request: Ts<CreateApiKeyRequest>,
         options: Option<CallOptions>,
     ) -> js_sys::Promise {
-        let call = from_js::<CreateApiKeyRequest>(request.into(), "createApiKey request")
-            .map_err(js_invalid)
+        let call = decode_js::<CreateApiKeyRequest>(request.into(), "createApiKey request")
             .and_then(|r| routes::create_api_key(&r));
         self.spawn(options, call, Shape::Json)
     }
@@ -636,15 +628,6 @@ impl HeliumClient {
     }
 }
 
-/// A `from_js` error (already a HeliumError) back into a Rust error for the shared path.
-fn js_invalid(e: JsValue) -> Error {
-    Error::InvalidRequest {
-        message: get(&e, "message")
-            .as_string()
-            .unwrap_or_else(|| "invalid input".into()),
-    }
-}
-
 /// The initiate call from `{prompt, …, files?}`: files become multipart parts without copying Blobs.
 fn initiate_call(request: JsValue) -> Result<Call, Error> {
     let files_js = get(&request, "files");
@@ -658,6 +641,6 @@ fn initiate_call(request: JsValue) -> Result<Call, Error> {
             message: "`files` must be an array".into(),
         });
     }
-    let req: InitiateAgentRequest = from_js(request, "initiateAgent request").map_err(js_invalid)?;
+    let req: InitiateAgentRequest = decode_js(request, "initiateAgent request")?;
     routes::initiate(&req, files)
 }

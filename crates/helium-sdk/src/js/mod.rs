@@ -162,13 +162,18 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
     js_sys::JSON::parse(&text).map_err(|_| fail("could not convert a value for JavaScript".into()))
 }
 
-/// Reads a value given by JavaScript; a wrong shape is an `invalid_request` HeliumError.
-pub(crate) fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        to_js_error(&Error::InvalidRequest {
-            message: format!("invalid {what}: {e}"),
-        })
+/// Reads a value given by JavaScript; a wrong shape is an `invalid_request` error.
+pub(crate) fn decode_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, Error> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| Error::InvalidRequest {
+        message: format!("invalid {what}: {e}"),
     })
+}
+
+/// Every SDK error reaches JavaScript as a `HeliumError` (so `?` converts in binding code).
+impl From<Error> for JsValue {
+    fn from(err: Error) -> JsValue {
+        to_js_error(&err)
+    }
 }
 
 pub(crate) fn options(options: Option<Ts<ConfigOptions>>) -> Result<(Runtime, Env), JsValue> {
@@ -201,7 +206,7 @@ pub fn detect_runtime() -> Ts<Runtime> {
 #[wasm_bindgen(js_name = resolveBackendUrl)]
 pub fn resolve_backend_url(options: Option<Ts<ConfigOptions>>) -> Result<Ts<ResolvedBackendUrl>, JsValue> {
     let (runtime, env) = self::options(options)?;
-    let config = Config::load(runtime, &env).map_err(|e| to_js_error(&e))?;
+    let config = Config::load(runtime, &env)?;
     serialize(&ResolvedBackendUrl {
         url: config.backend().to_string(),
         source: config.backend().source(),
@@ -218,6 +223,6 @@ pub fn resolve_backend_url(options: Option<Ts<ConfigOptions>>) -> Result<Ts<Reso
 #[wasm_bindgen(js_name = loadSupabaseConfig)]
 pub fn load_supabase_config(options: Option<Ts<ConfigOptions>>) -> Result<Ts<SupabaseConfigInfo>, JsValue> {
     let (runtime, env) = self::options(options)?;
-    let config = SupabaseConfig::load(runtime, &env).map_err(|e| to_js_error(&e))?;
+    let config = SupabaseConfig::load(runtime, &env)?;
     serialize(&SupabaseConfigInfo::from(&config))
 }

@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::http::Streaming;
 use crate::models::{AgentRunId, AgentRunStatus};
 use crate::platform;
+use crate::transport::TransportError;
 
 /// How a dropped stream is resumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,17 +233,17 @@ impl AgentRunStream {
                     };
                     self.wait_before_reconnect(&e).await?;
                 }
-                Err(crate::transport::TransportError::Aborted) => {
+                Err(TransportError::Aborted) => {
                     return Err(Error::Aborted {
-                        endpoint: format!("GET /agent-run/{}/stream", self.run_id),
+                        endpoint: self.endpoint(),
                         request_id: None,
                     });
                 }
-                Err(e) => {
+                Err(TransportError::Connect(message) | TransportError::Body(message)) => {
                     self.connection = None;
                     let e = Error::Network {
-                        endpoint: format!("GET /agent-run/{}/stream", self.run_id),
-                        message: format!("{e:?}"),
+                        endpoint: self.endpoint(),
+                        message,
                         request_id: None,
                     };
                     self.wait_before_reconnect(&e).await?;
@@ -300,15 +301,16 @@ impl AgentRunStream {
         Ok(Some(StreamItem { event: decoded, raw }))
     }
 
+    /// Transient failures are retried; a stream that ended early (kind `stream`) is resumed too.
     fn reconnectable(&self, e: &Error) -> bool {
-        matches!(
-            e.kind(),
-            crate::ErrorKind::Network
-                | crate::ErrorKind::Timeout
-                | crate::ErrorKind::Server
-                | crate::ErrorKind::Stream
-        ) || e.status() == Some(408)
-            || e.status() == Some(429)
+        e.is_transient() || e.kind() == crate::ErrorKind::Stream
+    }
+
+    /// `GET /api/agent-run/{id}/stream`, as errors name it.
+    fn endpoint(&self) -> String {
+        self.client
+            .pipeline
+            .endpoint(&crate::api::routes::stream(&self.run_id))
     }
 
     async fn wait_before_reconnect(&mut self, cause: &Error) -> Result<(), Error> {
