@@ -17,18 +17,15 @@ fn round_trip(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("runtime");
+    let mut group = c.benchmark_group("get_round_trip");
+    group.measurement_time(Duration::from_secs(5)).sample_size(30);
+
+    // Each side gets a fresh dev backend, so that neither pays for the other's request log.
     let server = rt
         .block_on(DevServer::start(DevServerOptions::default()))
         .expect("dev backend");
     let url = format!("{}/health", server.api_url());
-    let sdk = Client::builder()
-        .base_url(server.api_url())
-        .build()
-        .expect("client");
     let raw = reqwest::Client::new();
-
-    let mut group = c.benchmark_group("get_round_trip");
-    group.measurement_time(Duration::from_secs(5)).sample_size(30);
     group.bench_function("raw_reqwest", |b| {
         b.to_async(&rt).iter(|| async {
             let resp = raw
@@ -42,12 +39,73 @@ fn round_trip(c: &mut Criterion) {
             health
         })
     });
+    rt.block_on(server.shutdown());
+
+    let server = rt
+        .block_on(DevServer::start(DevServerOptions::default()))
+        .expect("dev backend");
+    let sdk = Client::builder()
+        .base_url(server.api_url())
+        .build()
+        .expect("client");
     group.bench_function("helium_sdk", |b| {
         b.to_async(&rt)
             .iter(|| async { sdk.health().await.expect("health") })
     });
-    group.finish();
     rt.block_on(server.shutdown());
+    group.finish();
+
+    // The same comparison interleaved against one backend (criterion measures one side after the other, and on
+    // two cores that order shows up as noise): rounds of 200 calls each, alternating; median ratio of the rounds.
+    let server = rt
+        .block_on(DevServer::start(DevServerOptions::default()))
+        .expect("dev backend");
+    let url = format!("{}/health", server.api_url());
+    let sdk = Client::builder()
+        .base_url(server.api_url())
+        .build()
+        .expect("client");
+    let mut ratios: Vec<f64> = rt.block_on(async {
+        let mut ratios = Vec::new();
+        for round in 0..30 {
+            let time_raw = async {
+                let t = std::time::Instant::now();
+                for _ in 0..200 {
+                    let resp = raw
+                        .get(&url)
+                        .header("accept", "application/json")
+                        .send()
+                        .await
+                        .expect("send");
+                    let bytes = resp.bytes().await.expect("body");
+                    let _: HealthResponse = serde_json::from_slice(&bytes).expect("decode");
+                }
+                t.elapsed().as_secs_f64()
+            };
+            let time_sdk = async {
+                let t = std::time::Instant::now();
+                for _ in 0..200 {
+                    sdk.health().await.expect("health");
+                }
+                t.elapsed().as_secs_f64()
+            };
+            let (r, s) = if round % 2 == 0 {
+                let r = time_raw.await;
+                (r, time_sdk.await)
+            } else {
+                let s = time_sdk.await;
+                (time_raw.await, s)
+            };
+            ratios.push(s / r);
+        }
+        ratios
+    });
+    rt.block_on(server.shutdown());
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "get_round_trip interleaved: helium_sdk / raw_reqwest median ratio {:.3} (quartiles {:.3}–{:.3}, 30 rounds of 200 calls)",
+        ratios[15], ratios[7], ratios[22]
+    );
 }
 
 criterion_group!(benches, round_trip);

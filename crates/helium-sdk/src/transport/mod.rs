@@ -126,11 +126,7 @@ impl Response {
     }
 
     /// Reads the whole body.
-    pub(crate) async fn bytes(mut self) -> Result<Vec<u8>, TransportError> {
-        let mut out = Vec::new();
-        while let Some(chunk) = self.body.chunk().await? {
-            out.extend_from_slice(&chunk);
-        }
-        Ok(out)
+    pub(crate) async fn bytes(self) -> Result<Vec<u8>, TransportError> {
+        self.body.all().await
     }
 }

@@ -99,6 +99,15 @@ pub(crate) struct TransportBody {
 }
 
 impl TransportBody {
+    /// The whole body (one buffer when the length is known).
+    pub(crate) async fn all(self) -> Result<Vec<u8>, TransportError> {
+        self.resp
+            .bytes()
+            .await
+            .map(|b| b.to_vec())
+            .map_err(|e| TransportError::Body(describe(e)))
+    }
+
     pub(crate) async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
         match self.resp.chunk().await {
             Ok(Some(b)) => Ok(Some(b.to_vec())),

@@ -143,6 +143,15 @@ pub(crate) struct TransportBody {
 }
 
 impl TransportBody {
+    /// The whole body.
+    pub(crate) async fn all(mut self) -> Result<Vec<u8>, TransportError> {
+        let mut out = Vec::new();
+        while let Some(chunk) = self.chunk().await? {
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out)
+    }
+
     pub(crate) async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
         let Some(reader) = &self.reader else {
             return Ok(None);
