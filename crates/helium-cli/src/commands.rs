@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use helium_sdk::models::{AgentRunId, HealthResponse, InitiateAgentRequest, ThreadId};
-use helium_sdk::{Client, Credentials, UploadFile};
+use helium_sdk::{Client, UploadFile};
 use serde_json::json;
 
-use crate::context::{EnvSnapshot, Target, client, credentials};
+use crate::context::{Auth, EnvSnapshot, Target, client, required_auth};
 use crate::error::{CliError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, one_line};
 use crate::output::{err_line, out_line};
 use crate::render::Renderer;
@@ -96,7 +96,7 @@ pub(crate) async fn run(
     env: &EnvSnapshot,
 ) -> Result<u8, CliError> {
     let target = Target::resolve(backend, env)?;
-    let creds = credentials(token, env)?;
+    let auth = required_auth(token, env)?;
     let mut files = Vec::new();
     for path in &args.files {
         files.push(UploadFile::from_path(path).map_err(|e| {
@@ -108,12 +108,12 @@ pub(crate) async fn run(
             .hint("pass the path of a readable file")
         })?);
     }
-    let client = client(&target, creds)?;
+    let client = client(&target, auth, env)?;
     let mut request = InitiateAgentRequest::new(args.prompt);
     request.model_name = args.model;
+    request.files = files;
     let mut renderer = Renderer::new(args.json, true);
-    let Some(outcome) = start_and_follow(&client, &target.root(), request, files, &mut renderer).await?
-    else {
+    let Some(outcome) = start_and_follow(&client, &target.root(), request, &mut renderer).await? else {
         return Ok(EXIT_INTERRUPTED);
     };
     if !args.json && !outcome.interrupted {
@@ -125,6 +125,13 @@ pub(crate) async fn run(
             outcome.events,
             outcome.tools_text()
         ));
+    }
+    if outcome.exit_code() == EXIT_FAILURE {
+        not_completed(
+            &outcome.run_id,
+            &outcome.status,
+            renderer.stats().final_message.as_deref(),
+        );
     }
     Ok(outcome.exit_code())
 }
@@ -176,14 +183,13 @@ pub(crate) async fn start_and_follow(
     client: &Client,
     api_root: &str,
     request: InitiateAgentRequest,
-    files: Vec<UploadFile>,
     renderer: &mut Renderer,
 ) -> Result<Option<Outcome>, CliError> {
     let started = Instant::now();
     renderer.waiting("starting the run…");
     let agent = client.agent();
     let response = tokio::select! {
-        r = agent.initiate_with_files(request, files) => r,
+        r = agent.initiate(&request) => r,
         _ = tokio::signal::ctrl_c() => {
             renderer.finish();
             err_line("interrupted before the run started");
@@ -230,7 +236,7 @@ pub(crate) async fn stream(
     env: &EnvSnapshot,
 ) -> Result<u8, CliError> {
     let target = Target::resolve(backend, env)?;
-    let client = client(&target, credentials(token, env)?)?;
+    let client = client(&target, required_auth(token, env)?, env)?;
     let run_id = AgentRunId::new(run_id);
     let mut renderer = Renderer::new(json, true);
     let end = follow(&client, &target.root(), &run_id, &mut renderer, false).await?;
@@ -244,11 +250,18 @@ pub(crate) async fn stream(
             renderer.stats().events
         ));
     }
-    Ok(if status == "completed" {
-        EXIT_OK
+    if status == "completed" {
+        Ok(EXIT_OK)
     } else {
-        EXIT_FAILURE
-    })
+        not_completed(&run_id, &status, renderer.stats().final_message.as_deref());
+        Ok(EXIT_FAILURE)
+    }
+}
+
+/// Says on stderr why a run command exits with a failure (also with `--json`, whose stdout is events only).
+fn not_completed(run_id: &AgentRunId, status: &str, message: Option<&str>) {
+    let why = message.map(|m| format!(": {}", one_line(m))).unwrap_or_default();
+    err_line(&format!("error: run {run_id} ended {status}{why}"));
 }
 
 /// `helium stop RUN_ID`.
@@ -260,7 +273,7 @@ pub(crate) async fn stop(
     env: &EnvSnapshot,
 ) -> Result<u8, CliError> {
     let target = Target::resolve(backend, env)?;
-    let client = client(&target, credentials(token, env)?)?;
+    let client = client(&target, required_auth(token, env)?, env)?;
     let run_id = AgentRunId::new(run_id);
     let response = client
         .runs()
@@ -284,7 +297,7 @@ pub(crate) async fn runs(
     env: &EnvSnapshot,
 ) -> Result<u8, CliError> {
     let target = Target::resolve(backend, env)?;
-    let client = client(&target, credentials(token, env)?)?;
+    let client = client(&target, required_auth(token, env)?, env)?;
     let thread_id = ThreadId::new(thread_id);
     let list = client
         .runs()
@@ -349,7 +362,7 @@ pub(crate) fn health_summary(health: &HealthResponse, latency: Duration) -> Stri
 /// `helium health`.
 pub(crate) async fn health(json: bool, backend: Option<&str>, env: &EnvSnapshot) -> Result<u8, CliError> {
     let target = Target::resolve(backend, env)?;
-    let client = client(&target, Credentials::default())?;
+    let client = client(&target, Auth::None, env)?;
     let root = target.root();
     let (health, latency) = timed_health(&client)
         .await

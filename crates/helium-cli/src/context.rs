@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use helium_sdk::config::{BACKEND_INTERNAL_URL, NEXT_PUBLIC_BACKEND_URL, VARIABLES};
 use helium_sdk::{
-    ApiRoot, Client, Config, ConfigError, Credentials, Env, HELIUM_ACCESS_TOKEN, HELIUM_API_KEY, HttpUrl,
-    Runtime,
+    ApiRoot, Client, ClientBuilder, ClientOptions, Config, Env, EnvOrigin, HELIUM_ACCESS_TOKEN,
+    HELIUM_API_KEY, HttpUrl, Runtime, Secret,
 };
 
 use crate::error::CliError;
@@ -72,9 +72,9 @@ impl EnvSnapshot {
         EnvSnapshot { vars }
     }
 
-    /// The SDK's view.
+    /// The SDK's view (described as the process environment in messages).
     pub fn env(&self) -> Env {
-        Env::from_map(self.vars.clone())
+        Env::from_map(self.vars.clone()).with_origin(EnvOrigin::Process)
     }
 
     /// True when neither backend variable is set (the quickstart then starts the embedded backend).
@@ -124,35 +124,53 @@ impl Target {
     }
 }
 
-/// Credentials from `--token`, else `HELIUM_API_KEY`, else `HELIUM_ACCESS_TOKEN`.
-///
-/// # Errors
-/// No credentials at all (naming both variables), or an API key that is not `pk_…:sk_…`.
-pub fn credentials(token_flag: Option<&str>, env: &EnvSnapshot) -> Result<Credentials, CliError> {
-    if let Some(token) = token_flag.filter(|t| !t.trim().is_empty()) {
-        return Ok(Credentials::bearer(token.trim()));
-    }
-    if let Some(key) = env.get(HELIUM_API_KEY) {
-        return Credentials::api_key(key.trim()).map_err(|_| {
-            CliError::from_config(&ConfigError::InvalidApiKey)
-                .hint("set HELIUM_API_KEY to pk_…:sk_… (as shown once when the key was created), or use HELIUM_ACCESS_TOKEN")
-        });
-    }
-    if let Some(token) = env.get(HELIUM_ACCESS_TOKEN) {
-        return Ok(Credentials::bearer(token.trim()));
-    }
-    Err(CliError::missing_auth())
+/// How the CLI authenticates: `--token`, or the environment by the SDK's one credential precedence
+/// (`HELIUM_API_KEY`, else `HELIUM_ACCESS_TOKEN`), or none.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// `--token` (or none given): the environment is read when it is `None`.
+    Token(Option<String>),
+    /// No credentials at all (health checks).
+    None,
 }
 
-/// A client of `target` with `credentials`.
+/// A client of `target`, built from the same `ClientOptions` as the JavaScript constructor.
 ///
 /// # Errors
-/// The HTTP client cannot be created.
-pub fn client(target: &Target, credentials: Credentials) -> Result<Client, CliError> {
-    Client::builder()
-        .base_url(target.root())
-        .credentials(credentials)
-        .connect_timeout(Duration::from_secs(5))
+/// A malformed `HELIUM_API_KEY` (naming the variable), or the HTTP client cannot be created.
+pub fn client(target: &Target, auth: Auth, env: &EnvSnapshot) -> Result<Client, CliError> {
+    let mut options = ClientOptions::default();
+    options.base_url = Some(target.root());
+    options.runtime = Some(Runtime::Server);
+    options.env = Some(env.env().to_map());
+    let mut builder = match auth {
+        Auth::Token(Some(token)) if !token.trim().is_empty() => {
+            options.access_token = Some(Secret::new(token.trim()));
+            ClientBuilder::from_options(options)
+        }
+        Auth::Token(_) => ClientBuilder::from_options(options).env_credentials(),
+        Auth::None => ClientBuilder::from_options(options),
+    };
+    builder = builder.connect_timeout(Duration::from_secs(5));
+    builder
         .build()
         .map_err(|e| CliError::from_sdk(&e, &target.root()))
+}
+
+/// The credentials of a command that needs some: `--token`, else the environment's.
+///
+/// # Errors
+/// Neither `--token` nor a credential variable is set (naming both variables).
+pub fn required_auth(token_flag: Option<&str>, env: &EnvSnapshot) -> Result<Auth, CliError> {
+    if !has_credentials(token_flag, env) {
+        return Err(CliError::missing_auth());
+    }
+    Ok(Auth::Token(token_flag.map(str::to_owned)))
+}
+
+/// True when `--token` or one of the credential variables is set.
+pub fn has_credentials(token_flag: Option<&str>, env: &EnvSnapshot) -> bool {
+    token_flag.is_some_and(|t| !t.trim().is_empty())
+        || env.get(HELIUM_API_KEY).is_some()
+        || env.get(HELIUM_ACCESS_TOKEN).is_some()
 }

@@ -53,13 +53,9 @@ impl CliError {
             return CliError::from_config(config);
         }
         match err {
-            Error::Decode {
-                endpoint,
-                status,
-                excerpt,
-                ..
-            } => {
-                let start = excerpt.trim_start().to_ascii_lowercase();
+            Error::Decode(d) => {
+                let (endpoint, status) = (d.endpoint(), err.status().unwrap_or_default());
+                let start = d.excerpt().trim_start().to_ascii_lowercase();
                 let looks_html = start.starts_with('<')
                     || start.contains("<html")
                     || start.contains("<!doctype");
@@ -80,7 +76,7 @@ impl CliError {
                     "cannot reach the backend at {api_root}: {}",
                     one_line(&err.to_string())
                 ))
-                .hint("is the backend running? set --backend, BACKEND_INTERNAL_URL or NEXT_PUBLIC_BACKEND_URL (or start one with `helium devserver`)"),
+                .hint("is the backend running? set --backend, BACKEND_INTERNAL_URL or NEXT_PUBLIC_BACKEND_URL, or unset both to let `helium quickstart` start the embedded dev backend (`helium devserver` runs one)"),
                 ErrorKind::Unauthorized => CliError::new(format!(
                     "the backend refused the credentials: {}",
                     server_message(err)
@@ -94,19 +90,27 @@ impl CliError {
                     .hint("upgrade the plan or wait for the next billing period"),
                 ErrorKind::RateLimited => CliError::new(format!("rate limited: {}", server_message(err)))
                     .hint("stop a running run (`helium stop RUN_ID`) or retry later"),
-                ErrorKind::Auth => CliError::missing_auth(),
+                ErrorKind::Auth => match err {
+                    Error::Auth(a) if !matches!(a.cause(), helium_sdk::error::AuthCause::Missing { .. }) => {
+                        CliError::new(one_line(&err.to_string()))
+                    }
+                    _ => CliError::missing_auth(),
+                },
                 _ => CliError::new(one_line(&err.to_string())),
             },
         }
     }
 
-    /// Maps a configuration problem to a message naming the variable and a fix.
+    /// Maps a configuration problem to a message naming the variable (or flag) and a fix.
     pub fn from_config(config: &ConfigError) -> CliError {
-        let mut e = CliError::new(describe_config(config));
-        if let Some(fix) = config_fix(config) {
-            e = e.hint(fix);
+        if config.variable() == Some("baseUrl") {
+            return CliError::new(format!(
+                "--backend is not a valid URL: {}",
+                after_colon(&config.to_string())
+            ))
+            .hint("pass an absolute http(s) URL, e.g. --backend http://localhost:8000/api");
         }
-        e
+        CliError::new(describe_config(config)).hint(config.fix())
     }
 }
 
@@ -124,9 +128,19 @@ impl std::error::Error for CliError {}
 
 fn server_message(err: &Error) -> String {
     match err.as_api() {
-        Some(api) => format!("{} (HTTP {} from {})", api.message, api.status, api.endpoint),
+        Some(api) => format!(
+            "{} (HTTP {} from {})",
+            api.message(),
+            api.status(),
+            api.endpoint()
+        ),
         None => one_line(&err.to_string()),
     }
+}
+
+/// The part of a message after its first `": "`.
+fn after_colon(s: &str) -> &str {
+    s.split_once(": ").map_or(s, |(_, rest)| rest)
 }
 
 /// The first line of a message.
@@ -148,56 +162,9 @@ pub(crate) fn describe_config(config: &ConfigError) -> String {
     }
 }
 
-/// What to do about a configuration problem.
-pub(crate) fn config_fix(config: &ConfigError) -> Option<String> {
-    let variable = config.variable().unwrap_or("the variable");
-    Some(match config.code() {
-        "invalid_url" if variable.contains("SUPABASE") => {
-            format!("set {variable} to the project URL, e.g. https://<project>.supabase.co")
-        }
-        "invalid_url" => format!(
-            "set {variable} to an absolute http(s) URL without credentials, query or fragment, e.g. http://localhost:8000/api"
-        ),
-        "insecure_url" => format!(
-            "use https:// in {variable} (plain http is only allowed for loopback hosts in production)"
-        ),
-        "missing" => match config {
-            ConfigError::Missing { looked_for, .. } => format!("set {}", looked_for.join(" or ")),
-            _ => format!("set {variable}"),
-        },
-        "invalid_env_mode" => format!("set {variable} to local, staging or production"),
-        "invalid_key" => format!(
-            "set {variable} to the anon (or sb_publishable_) key from Supabase → Project Settings → API"
-        ),
-        "secret_key_in_client" => format!(
-            "put the anon or sb_publishable_ key in {variable}; keep service-role/secret keys in SUPABASE_SERVICE_ROLE_KEY (server only)"
-        ),
-        "invalid_api_key" => "set HELIUM_API_KEY to pk_…:sk_… as shown when the key was created".to_owned(),
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn html_bodies_are_named_as_such() {
-        let err = Error::Decode {
-            endpoint: "GET /api/health".into(),
-            status: 200,
-            message: "expected value at line 1 column 1".into(),
-            excerpt: "<!DOCTYPE html><html>".into(),
-            request_id: None,
-        };
-        let e = CliError::from_sdk(&err, "http://localhost:3000/api");
-        assert!(e.message.contains("HTML instead of JSON"), "{}", e.message);
-        assert!(!e.message.contains("DOCTYPE"));
-        assert_eq!(e.code, EXIT_FAILURE);
-        let shown = e.to_string();
-        assert_eq!(shown.lines().count(), 2);
-        assert!(shown.starts_with("error: ") && shown.contains("\nhint: "));
-    }
 
     #[test]
     fn missing_auth_names_both_variables() {

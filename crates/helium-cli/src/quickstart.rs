@@ -6,10 +6,10 @@ use std::time::Duration;
 use helium_devserver::{DevServer, DevServerOptions};
 use helium_sdk::config::NEXT_PUBLIC_BACKEND_URL;
 use helium_sdk::models::InitiateAgentRequest;
-use helium_sdk::{Credentials, Runtime};
+use helium_sdk::{ErrorKind, Runtime};
 
 use crate::commands::{health_summary, start_and_follow, timed_health};
-use crate::context::{EnvSnapshot, Target, client, credentials};
+use crate::context::{Auth, EnvSnapshot, Target, client};
 use crate::error::{CliError, EXIT_FAILURE, EXIT_INTERRUPTED};
 use crate::output::out_line;
 use crate::render::Renderer;
@@ -67,14 +67,12 @@ pub(crate) async fn quickstart(
             pace.as_millis()
         ));
         let env = env.with(NEXT_PUBLIC_BACKEND_URL, &server.api_url());
-        let creds = match token_flag {
-            Some(_) => credentials(token_flag, &env)?,
-            None => Credentials::bearer(server.sample_token()),
-        };
-        (Some(server), env, creds)
+        let auth = Auth::Token(Some(
+            token_flag.map_or_else(|| server.sample_token(), str::to_owned),
+        ));
+        (Some(server), env, auth)
     } else {
-        let creds = credentials(token_flag, env)?;
-        (None, env.clone(), creds)
+        (None, env.clone(), Auth::Token(token_flag.map(str::to_owned)))
     };
     let result = steps(&args, backend_flag, &env, creds, embedded).await;
     if let Some(server) = server {
@@ -87,7 +85,7 @@ async fn steps(
     args: &QuickstartArgs,
     backend_flag: Option<&str>,
     env: &EnvSnapshot,
-    creds: Credentials,
+    auth: Auth,
     embedded: bool,
 ) -> Result<u8, CliError> {
     // 1. Configuration.
@@ -125,7 +123,13 @@ async fn steps(
         )),
         None => out_line("    Supabase:    not configured (not needed for the quickstart)"),
     }
-    let problems = server.problems.iter().chain(&client_side.problems).count();
+    // Supabase is not needed here (said above); count the other notes.
+    let problems = server
+        .problems
+        .iter()
+        .chain(&client_side.problems)
+        .filter(|p| p.code != "supabase_not_configured")
+        .count();
     if problems > 0 {
         out_line(&format!(
             "    {problems} configuration note(s): run `helium config` and `helium doctor` for details"
@@ -134,10 +138,17 @@ async fn steps(
 
     // 2. Health.
     let root = target.root();
-    let client = client(&target, creds)?;
-    let (health, latency) = timed_health(&client)
-        .await
-        .map_err(|e| CliError::from_sdk(&e, &root))?;
+    let client = client(&target, auth, env)?;
+    let (health, latency) = timed_health(&client).await.map_err(|e| {
+        let err = CliError::from_sdk(&e, &root);
+        if embedded || !matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout) {
+            return err;
+        }
+        err.hint(format!(
+            "start that backend, or unset BACKEND_INTERNAL_URL and NEXT_PUBLIC_BACKEND_URL to run the quickstart against the embedded dev backend (configured here: {})",
+            target.source
+        ))
+    })?;
     if !health.is_ok() {
         return Err(CliError::new(format!(
             "the backend at {root} is unhealthy: {}",
@@ -154,14 +165,8 @@ async fn steps(
     let prompt = args.prompt.clone().unwrap_or_else(|| DEFAULT_PROMPT.to_owned());
     out_line(&format!("• starting an agent run: {prompt:?}"));
     let mut renderer = Renderer::new(false, true);
-    let Some(outcome) = start_and_follow(
-        &client,
-        &root,
-        InitiateAgentRequest::new(prompt),
-        Vec::new(),
-        &mut renderer,
-    )
-    .await?
+    let Some(outcome) =
+        start_and_follow(&client, &root, InitiateAgentRequest::new(prompt), &mut renderer).await?
     else {
         return Ok(EXIT_INTERRUPTED);
     };
@@ -181,7 +186,15 @@ async fn steps(
     if code == EXIT_FAILURE {
         out_line("the run did not complete; see the events above");
     } else if code == 0 {
-        out_line("done: try `helium run \"your prompt\"` next");
+        if embedded {
+            out_line(
+                "done: try `helium quickstart --prompt \"your prompt\"` next (install the CLI with `cargo install --path crates/helium-cli`)",
+            );
+        } else {
+            out_line(
+                "done: try `helium run \"your prompt\"` next (install the CLI with `cargo install --path crates/helium-cli`)",
+            );
+        }
     }
     Ok(code)
 }

@@ -1,9 +1,11 @@
 //! Rendering an agent run's events: human-readable (text as it arrives, tool status lines, a spinner) or one
 //! JSON object per event.
 
-use std::collections::HashSet;
-
-use helium_sdk::stream::{ControlSignal, RunState, StreamEvent, StreamItem, ToolPhase};
+use helium_sdk::models::ThreadRunId;
+use helium_sdk::stream::{
+    ControlSignal, RunState, Segment, StreamEvent, StreamItem, ToolCall, ToolPhase, split_assistant_text,
+    split_partial_assistant_text,
+};
 
 use crate::output::{Progress, out_line, out_str};
 
@@ -28,8 +30,12 @@ pub struct Renderer {
     stats: RunStats,
     /// Assistant text was printed and the cursor is not at the start of a line.
     mid_line: bool,
-    /// Turns (thread runs) whose text arrived as chunks, so that their saved message is not printed again.
-    chunked_turns: HashSet<Option<String>>,
+    /// The turn whose chunks are being shown, its text so far, and how much of its prose was printed.
+    turn: Option<ThreadRunId>,
+    turn_text: String,
+    printed_prose: usize,
+    /// The tool calls written by the last turn, for the tool status line.
+    calls: Vec<ToolCall>,
 }
 
 impl Renderer {
@@ -41,7 +47,10 @@ impl Renderer {
             progress: Progress::new(spinner && !json),
             stats: RunStats::default(),
             mid_line: false,
-            chunked_turns: HashSet::new(),
+            turn: None,
+            turn_text: String::new(),
+            printed_prose: 0,
+            calls: Vec::new(),
         }
     }
 
@@ -88,6 +97,41 @@ impl Renderer {
         self.mid_line = !text.ends_with('\n');
     }
 
+    /// Prints the prose of `segments` not printed yet, and remembers the tool calls (never printed as XML).
+    fn prose(&mut self, segments: Vec<Segment>) {
+        let mut prose = String::new();
+        self.calls.clear();
+        for s in segments {
+            match s {
+                Segment::Text { text } => prose.push_str(&text),
+                Segment::ToolCall { call } => self.calls.push(call),
+            }
+        }
+        let start = self.printed_prose.min(prose.len());
+        if let Some(new) = prose.get(start..) {
+            let new = new.to_owned();
+            self.text(&new);
+        }
+        self.printed_prose = prose.len();
+    }
+
+    /// A short description of a tool call from its parameters (`create_file index.html`).
+    fn tool_label(&self, name: &str) -> String {
+        let call = self.calls.iter().rev().find(|c| c.name == name);
+        let arg = call.and_then(|c| {
+            ["file_path", "path", "url", "query", "command", "text"]
+                .iter()
+                .find_map(|p| c.parameter(p))
+        });
+        match arg {
+            Some(a) => {
+                let a: String = a.lines().next().unwrap_or_default().chars().take(60).collect();
+                format!("{name} {a}")
+            }
+            None => name.to_owned(),
+        }
+    }
+
     /// Handles one item.
     pub fn handle(&mut self, item: &StreamItem) {
         self.stats.events += 1;
@@ -105,15 +149,27 @@ impl Renderer {
             StreamEvent::AssistantChunk {
                 text, thread_run_id, ..
             } => {
-                self.chunked_turns.insert(thread_run_id.clone());
-                self.text(text);
+                if self.turn != *thread_run_id {
+                    self.turn = thread_run_id.clone();
+                    self.turn_text.clear();
+                    self.printed_prose = 0;
+                }
+                self.turn_text.push_str(text);
+                let segments = split_partial_assistant_text(&self.turn_text);
+                self.prose(segments);
             }
             StreamEvent::AssistantMessage {
                 text, thread_run_id, ..
             } => {
-                if !self.chunked_turns.contains(thread_run_id) {
-                    self.text(text);
+                // The saved message of a turn: print what the chunks did not show (all of it when the turn
+                // was not streamed as chunks).
+                if self.turn != *thread_run_id {
+                    self.printed_prose = 0;
                 }
+                self.prose(split_assistant_text(text));
+                self.turn = None;
+                self.turn_text.clear();
+                self.printed_prose = 0;
                 self.end_text();
                 self.waiting("working…");
             }
@@ -128,18 +184,20 @@ impl Renderer {
                     .as_deref()
                     .or(xml_tag_name.as_deref())
                     .unwrap_or("tool");
+                // One line per tool, when it is done; the spinner says what is running meanwhile.
+                let label = self.tool_label(name);
                 match phase {
                     ToolPhase::Started => {
-                        self.status_line(&format!("⚙ {name} …"));
-                        self.waiting(&format!("running {name}…"));
+                        self.end_text();
+                        self.waiting(&format!("running {label}…"));
                     }
                     ToolPhase::Completed => {
-                        self.status_line(&format!("✓ {name}"));
+                        self.status_line(&format!("✓ {label}"));
                         self.waiting("working…");
                     }
                     ToolPhase::Failed | ToolPhase::Error => {
                         let why = message.as_deref().unwrap_or("failed");
-                        self.status_line(&format!("✗ {name}: {why}"));
+                        self.status_line(&format!("✗ {label}: {why}"));
                         self.waiting("working…");
                     }
                 }

@@ -1,17 +1,10 @@
 //! `helium config`: the resolved configuration of one runtime, with every problem and the variable to fix.
 
-use helium_sdk::config::{
-    ENV_MODE, NEXT_PUBLIC_ENV_MODE, NEXT_PUBLIC_SUPABASE_ANON_KEY, NEXT_PUBLIC_SUPABASE_URL,
-    SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY, SUPABASE_URL, VARIABLES,
-};
-use helium_sdk::{ConfigError, EnvMode, Runtime, SupabaseConfig, SupabaseKey, resolve_backend_url};
+use helium_sdk::config::{Diagnostic, ENV_MODE, Severity, VARIABLES};
+use helium_sdk::{Config, KeyKind, Runtime, SupabaseConfig, SupabaseKey};
 use serde::Serialize;
 
 use crate::context::EnvSnapshot;
-use crate::error::{config_fix, describe_config};
-
-/// A placeholder Supabase URL used only to look for key problems behind a URL problem.
-const PLACEHOLDER_SUPABASE_URL: &str = "https://placeholder.supabase.co";
 
 /// The resolved configuration of one runtime.
 #[derive(Debug, Clone, Serialize)]
@@ -117,185 +110,59 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn from_config(e: &ConfigError, severity: &'static str) -> Problem {
+    fn from_diagnostic(d: &Diagnostic) -> Problem {
         Problem {
-            severity,
-            code: e.code(),
-            variable: e.variable(),
-            message: describe_config(e),
-            fix: config_fix(e),
+            severity: match d.severity {
+                Severity::Error => "error",
+                _ => "warning",
+            },
+            code: d.code,
+            variable: d.variable,
+            message: d.message.clone(),
+            fix: d.fix.clone(),
         }
     }
 }
 
-fn supabase_vars(runtime: Runtime) -> (&'static [&'static str], &'static [&'static str]) {
-    match runtime {
-        Runtime::Client => (&[NEXT_PUBLIC_SUPABASE_URL], &[NEXT_PUBLIC_SUPABASE_ANON_KEY]),
-        Runtime::Server => (
-            &[SUPABASE_URL, NEXT_PUBLIC_SUPABASE_URL],
-            &[
-                SUPABASE_SERVICE_ROLE_KEY,
-                SUPABASE_ANON_KEY,
-                NEXT_PUBLIC_SUPABASE_ANON_KEY,
-            ],
-        ),
-    }
-}
-
-/// Builds the report of `runtime` from `snapshot`.
+/// Builds the report of `runtime` from `snapshot`: the SDK's [`Config::diagnose`], rendered.
 pub fn config_report(runtime: Runtime, snapshot: &EnvSnapshot) -> ConfigReport {
-    let mut problems = Vec::new();
-    let env = snapshot.env();
-
-    // Env mode first: when it is invalid, the rest is checked as if it were unset (local).
-    let (mode, mode_source, rest) = match EnvMode::from_env(&env) {
-        Ok((mode, variable)) => (mode, variable.unwrap_or("default"), snapshot.clone()),
-        Err(e) => {
-            problems.push(Problem::from_config(&e, "error"));
-            (
-                EnvMode::Local,
-                "default",
-                snapshot.without(&[NEXT_PUBLIC_ENV_MODE, ENV_MODE]),
-            )
-        }
-    };
-    let rest_env = rest.env();
-
-    let backend = match resolve_backend_url(runtime, &rest_env) {
-        Ok(b) => Some(BackendReport {
-            url: b.url().to_string(),
-            source: b.source().to_string(),
-            api_root: b.api_root().to_string(),
-        }),
-        Err(e) => {
-            if let Some(c) = e.as_config() {
-                problems.push(Problem::from_config(c, "error"));
-            }
-            None
-        }
-    };
-
-    let (url_vars, key_vars) = supabase_vars(runtime);
-    let nothing_set = url_vars.iter().chain(key_vars).all(|v| rest.get(v).is_none());
-    let supabase = if nothing_set {
-        // Not configured at all: an error where a real deployment needs it, a warning for local development.
-        let severity = if mode == EnvMode::Local {
-            "warning"
-        } else {
-            "error"
-        };
-        let (url_var, key_var) = match runtime {
-            Runtime::Client => (NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_ANON_KEY),
-            Runtime::Server => (SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY),
-        };
-        problems.push(Problem {
-            severity,
-            code: "missing",
-            variable: Some(url_var),
-            message: "Supabase is not configured".into(),
-            fix: Some(format!("set {url_var} and {key_var}")),
-        });
-        None
-    } else {
-        match SupabaseConfig::load(runtime, &rest_env) {
-            Ok(s) => Some(supabase_report(&s)),
-            Err(e) => {
-                if let Some(c) = e.as_config() {
-                    problems.push(Problem::from_config(c, "error"));
-                    // A URL problem hides key problems: look again with a placeholder URL.
-                    let url_problem = c.variable().is_some_and(|v| url_vars.contains(&v));
-                    if url_problem {
-                        let mut probe = rest.clone();
-                        for v in url_vars {
-                            probe = probe.with(v, PLACEHOLDER_SUPABASE_URL);
-                        }
-                        if let Err(e2) = SupabaseConfig::load(runtime, &probe.env())
-                            && let Some(c2) = e2.as_config()
-                        {
-                            let p = Problem::from_config(c2, "error");
-                            if !problems.contains(&p) {
-                                problems.push(p);
-                            }
-                        }
-                    }
-                }
-                None
-            }
-        }
-    };
-
-    let mut keys = Vec::new();
-    for variable in [
-        SUPABASE_SERVICE_ROLE_KEY,
-        SUPABASE_ANON_KEY,
-        NEXT_PUBLIC_SUPABASE_ANON_KEY,
-    ] {
-        if runtime == Runtime::Client && variable != NEXT_PUBLIC_SUPABASE_ANON_KEY {
-            continue;
-        }
-        let Some(value) = rest.get(variable) else {
-            continue;
-        };
-        match SupabaseKey::parse(value) {
-            Ok(k) => {
-                keys.push(KeyReport {
-                    variable,
-                    kind: Some(k.kind().label()),
-                    fingerprint: Some(k.fingerprint()),
-                    secret: k.kind().is_secret(),
-                });
-                // The server never refuses a public variable holding a secret key, but Next.js ships it to browsers.
-                if runtime == Runtime::Server
-                    && variable == NEXT_PUBLIC_SUPABASE_ANON_KEY
-                    && k.kind().is_secret()
-                {
-                    problems.push(Problem {
-                        severity: "error",
-                        code: "secret_key_in_client",
-                        variable: Some(variable),
-                        message: format!(
-                            "{variable} holds a {} key, and NEXT_PUBLIC_ variables are shipped to browsers",
-                            k.kind().label()
-                        ),
-                        fix: Some(format!(
-                            "put the anon or sb_publishable_ key in {variable}; keep the service-role/secret key in SUPABASE_SERVICE_ROLE_KEY"
-                        )),
-                    });
-                }
-            }
-            Err(_) => keys.push(KeyReport {
-                variable,
-                kind: None,
-                fingerprint: None,
-                secret: false,
-            }),
-        }
-    }
-
+    let d = Config::diagnose(runtime, &snapshot.env());
+    let keys = d
+        .keys
+        .iter()
+        .map(|k| KeyReport {
+            variable: k.variable,
+            kind: k.kind().map(KeyKind::label),
+            fingerprint: k.key.as_ref().map(SupabaseKey::fingerprint),
+            secret: k.kind().is_some_and(KeyKind::is_secret),
+        })
+        .collect();
     let variables = VARIABLES
         .iter()
         .copied()
         .filter(|v| match runtime {
             Runtime::Client => v.starts_with("NEXT_PUBLIC_") || *v == ENV_MODE,
-            Runtime::Server => true,
+            _ => true,
         })
         .map(|name| VariableState {
             name,
             state: snapshot.state(name),
         })
         .collect();
-
-    let ok = problems.iter().all(|p| p.severity != "error");
     ConfigReport {
         runtime: runtime.as_str(),
-        env_mode: mode.as_str(),
-        env_mode_source: mode_source,
-        backend,
-        supabase,
+        env_mode: d.env_mode.as_str(),
+        env_mode_source: d.env_mode_variable.unwrap_or("default"),
+        backend: d.backend.as_ref().map(|b| BackendReport {
+            url: b.url().to_string(),
+            source: b.source().to_string(),
+            api_root: b.api_root().to_string(),
+        }),
+        supabase: d.supabase.as_ref().map(supabase_report),
         keys,
         variables,
-        problems,
-        ok,
+        ok: d.is_ok(),
+        problems: d.problems.iter().map(Problem::from_diagnostic).collect(),
     }
 }
 
@@ -373,6 +240,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use helium_sdk::config::{NEXT_PUBLIC_SUPABASE_ANON_KEY, NEXT_PUBLIC_SUPABASE_URL, SUPABASE_URL};
 
     fn codes(r: &ConfigReport) -> Vec<(&'static str, Option<&'static str>, &'static str)> {
         r.problems
@@ -386,7 +254,10 @@ mod tests {
         let r = config_report(Runtime::Server, &EnvSnapshot::default());
         assert!(r.ok);
         assert_eq!(r.backend.as_ref().unwrap().source, "default");
-        assert_eq!(codes(&r), vec![("missing", Some(SUPABASE_URL), "warning")]);
+        assert_eq!(
+            codes(&r),
+            vec![("supabase_not_configured", Some(SUPABASE_URL), "warning")]
+        );
     }
 
     #[test]
@@ -415,11 +286,11 @@ mod tests {
         assert_eq!(c[1], ("invalid_url", Some("BACKEND_INTERNAL_URL"), "error"));
         let env = EnvSnapshot::from_pairs([
             (ENV_MODE, "production"),
-            ("BACKEND_INTERNAL_URL", "http://api.example.com"),
+            ("NEXT_PUBLIC_BACKEND_URL", "http://api.example.com/api"),
         ]);
         let r = config_report(Runtime::Server, &env);
         let c = codes(&r);
-        assert_eq!(c[0], ("insecure_url", Some("BACKEND_INTERNAL_URL"), "error"));
-        assert_eq!(c[1], ("missing", Some(SUPABASE_URL), "error"));
+        assert_eq!(c[0], ("insecure_url", Some("NEXT_PUBLIC_BACKEND_URL"), "error"));
+        assert_eq!(c[1], ("supabase_not_configured", Some(SUPABASE_URL), "error"));
     }
 }

@@ -235,7 +235,9 @@ fn config_invalid_url_names_the_variable() {
     let text = helium(&["config"], &e);
     assert_eq!(text.code, 1);
     assert!(
-        text.stdout.contains("NEXT_PUBLIC_BACKEND_URL is not a valid URL"),
+        text.stdout
+            .contains("NEXT_PUBLIC_BACKEND_URL is not a valid backend or Supabase URL")
+            && text.stdout.contains("(read from the process environment)"),
         "{}",
         text.stdout
     );
@@ -276,11 +278,15 @@ fn config_flags_a_service_role_key_on_the_client_side() {
     );
     assert_eq!(report["keys"][0]["kind"], "service_role_jwt");
     assert_eq!(report["keys"][0]["secret"], true);
-    // The server side warns too: NEXT_PUBLIC_ variables reach browsers.
+    // The server side flags it too: NEXT_PUBLIC_ variables reach browsers.
     let (code, report) = config_json(&[], &e);
     assert_eq!(code, 1);
     assert!(
-        has_problem(&report, "NEXT_PUBLIC_SUPABASE_ANON_KEY", "secret_key_in_client"),
+        has_problem(
+            &report,
+            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+            "secret_key_in_public_variable"
+        ),
         "{report}"
     );
     let text = helium(&["config", "--client"], &e);
@@ -339,7 +345,10 @@ fn config_json_shows_kinds_and_fingerprints_never_keys() {
 fn config_missing_supabase_is_a_problem_not_a_crash() {
     let (code, report) = config_json(&[], &[]);
     assert_eq!(code, 0, "a warning in local mode");
-    assert!(has_problem(&report, "SUPABASE_URL", "missing"), "{report}");
+    assert!(
+        has_problem(&report, "SUPABASE_URL", "supabase_not_configured"),
+        "{report}"
+    );
     assert!(report["supabase"].is_null());
     let e = env(&[
         ("ENV_MODE", "production"),
@@ -348,7 +357,7 @@ fn config_missing_supabase_is_a_problem_not_a_crash() {
     let (code, report) = config_json(&["--client"], &e);
     assert_eq!(code, 1, "an error in production");
     assert!(
-        has_problem(&report, "NEXT_PUBLIC_SUPABASE_URL", "missing"),
+        has_problem(&report, "NEXT_PUBLIC_SUPABASE_URL", "supabase_not_configured"),
         "{report}"
     );
     // Only the key missing.
@@ -379,8 +388,15 @@ fn doctor_all_green_against_the_dev_backend_and_its_supabase_endpoints() {
         .lines()
         .filter(|l| l.starts_with(['✓', '✗', '–']))
         .collect();
-    assert_eq!(checks.len(), 8, "{}", run.stdout);
+    assert_eq!(checks.len(), 10, "{}", run.stdout);
     assert!(checks.iter().all(|l| l.starts_with('✓')), "{}", run.stdout);
+    for name in ["redis and database", "CORS preflight", "frontend backend URL"] {
+        assert!(
+            run.stdout.contains(&format!("✓ {name}")),
+            "{name}: {}",
+            run.stdout
+        );
+    }
     assert!(run.stdout.contains("supabase REST"), "{}", run.stdout);
     assert_no_secret(&run, &anon_key());
 
@@ -495,8 +511,20 @@ fn run_human_streams_text_once_with_tool_lines_and_files() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("⚙ create_file"), "{}", run.stdout);
-    assert!(run.stdout.contains("✓ create_file"), "{}", run.stdout);
+    // Prose and one line per tool, never the raw tool-call XML.
+    assert_eq!(
+        run.stdout.matches("✓ create_file index.html").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.matches("✓ complete").count(), 1, "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("<function_calls>") && !run.stdout.contains("<invoke"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("⚙"), "{}", run.stdout);
     assert!(run.stdout.contains("completed"), "{}", run.stdout);
     assert!(
         run.stderr.is_empty(),
@@ -771,7 +799,7 @@ fn assert_summary(run: &Run) {
     for needle in [
         "• configuration",
         "• backend healthy",
-        "⚙ create_file",
+        "✓ create_file index.html",
         "• summary",
         "run id:",
         "thread id:",

@@ -5,8 +5,8 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::error::{ConfigError, Error};
-use crate::platform::{BoxFuture, MaybeSendSync};
+use crate::error::{AuthCause, ConfigError, Error};
+use crate::platform::{BoxFuture, MaybeSend, MaybeSendSync};
 
 /// A string that must not be printed: `Debug` and `Display` show `[redacted]`.
 #[derive(Clone, PartialEq, Eq)]
@@ -30,34 +30,29 @@ impl fmt::Debug for Secret {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret)
+    }
+}
+
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
     }
 }
 
-/// Supplies a fresh access token per request (e.g. from a Supabase session that refreshes itself).
+/// Supplies a fresh access token per request (e.g. from a Supabase session that refreshes itself). A closure
+/// `|| async { Ok(token) }` is one; report a failure with [`Error::token_provider`].
 pub trait TokenProvider: MaybeSendSync {
     /// The current access token.
     fn access_token(&self) -> BoxFuture<'_, Result<String, Error>>;
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 impl<F, Fut> TokenProvider for F
 where
-    F: Fn() -> Fut + Send + Sync,
-    Fut: Future<Output = Result<String, Error>> + Send + 'static,
-{
-    fn access_token(&self) -> BoxFuture<'_, Result<String, Error>> {
-        Box::pin(self())
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-impl<F, Fut> TokenProvider for F
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = Result<String, Error>> + 'static,
+    F: Fn() -> Fut + MaybeSendSync,
+    Fut: Future<Output = Result<String, Error>> + MaybeSend + 'static,
 {
     fn access_token(&self) -> BoxFuture<'_, Result<String, Error>> {
         Box::pin(self())
@@ -90,12 +85,21 @@ impl Credentials {
     /// # Errors
     /// [`ConfigError::InvalidApiKey`] when it is not of that form.
     pub fn api_key(key: impl Into<String>) -> Result<Credentials, Error> {
-        let key = key.into();
+        Credentials::api_key_from(key.into(), None)
+    }
+
+    /// As [`Credentials::api_key`], naming the variable the key was read from in the error.
+    pub(crate) fn api_key_from(key: String, variable: Option<&'static str>) -> Result<Credentials, Error> {
+        let key = key.trim().to_owned();
         let valid = key
             .split_once(':')
             .is_some_and(|(p, s)| p.len() > 3 && p.starts_with("pk_") && s.len() > 3 && s.starts_with("sk_"));
         if !valid {
-            return Err(ConfigError::InvalidApiKey.into());
+            return Err(ConfigError::InvalidApiKey {
+                variable,
+                expected: "pk_…:sk_… (public and secret key joined by a colon)",
+            }
+            .into());
         }
         Ok(Credentials::ApiKey(Secret::new(key)))
     }
@@ -119,9 +123,7 @@ impl Credentials {
             Credentials::Provider(p) => {
                 let token = p.access_token().await?;
                 if token.is_empty() {
-                    return Err(Error::Auth {
-                        message: "the token provider returned an empty token".into(),
-                    });
+                    return Err(Error::auth(AuthCause::EmptyToken));
                 }
                 Some(("authorization", format!("Bearer {token}")))
             }
@@ -200,8 +202,11 @@ mod tests {
         assert!(Credentials::api_key("pk_abc:sk_def").is_ok());
         for bad in ["he-abc", "pk_abc", "pk_:sk_", "sk_def:pk_abc", ""] {
             assert_eq!(
-                Credentials::api_key(bad).unwrap_err().as_config(),
-                Some(&ConfigError::InvalidApiKey)
+                Credentials::api_key(bad)
+                    .unwrap_err()
+                    .as_config()
+                    .map(ConfigError::code),
+                Some("invalid_api_key")
             );
         }
         let c = Credentials::api_key("pk_abc:sk_def").unwrap();

@@ -1,25 +1,21 @@
 //! The API client: configuration, credentials, timeouts and retries, and the resource handlers.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::api::{AgentApi, AgentsApi, ApiKeysApi, BillingApi, FlagsApi, ProjectApi, RunsApi, SandboxApi};
-use crate::auth::{Credentials, TokenProvider};
-use crate::config::{ApiRoot, Config, Env, HttpUrl, Runtime};
-use crate::error::{ConfigError, Error};
-use crate::http::{CallSettings, Pipeline, RetryPolicy};
-use crate::models::{ProjectId, SandboxId};
+use crate::auth::{Credentials, Secret, TokenProvider};
+use crate::config::{ApiRoot, Config, HttpUrl, Runtime};
+use crate::error::{ConfigError, EnvOrigin, Error, InvalidRequestCause};
+use crate::http::{CallSettings, HeaderPolicy, Pipeline, RetryPolicy};
+use crate::options::ClientOptions;
 use crate::platform::Shared;
-use crate::transport::{Signal, Transport};
+use crate::transport::{CallContext, Transport, TransportOptions};
 
 /// The default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// `HELIUM_ACCESS_TOKEN`: a Supabase access token used by [`Client::from_env`].
-pub const HELIUM_ACCESS_TOKEN: &str = "HELIUM_ACCESS_TOKEN";
-/// `HELIUM_API_KEY`: a `pk_…:sk_…` API key used by [`Client::from_env`] (takes precedence over the token).
-pub const HELIUM_API_KEY: &str = "HELIUM_API_KEY";
-
-/// A client of the Helium backend. Cheap to clone (one shared connection pool).
+/// A client of the Helium backend. Cheap to clone (one shared connection pool); the resource handlers
+/// (`client.runs()`, …) are clones too.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), helium_sdk::Error> {
@@ -29,13 +25,19 @@ pub const HELIUM_API_KEY: &str = "HELIUM_API_KEY";
 ///     .bearer_token("<supabase access token>")
 ///     .build()?;
 /// let health = client.health().await?;
-/// let started = client.agent().initiate(InitiateAgentRequest::new("Write a haiku")).await?;
+/// let started = client.agent().initiate(&InitiateAgentRequest::new("Write a haiku")).await?;
+/// if let Some(run_id) = &started.agent_run_id {
+///     let run = client.runs().get(run_id).await?;
+///     println!("{} is {}", run.id, run.status);
+/// }
+/// # let _ = health;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
     pub(crate) pipeline: Shared<Pipeline>,
     pub(crate) settings: CallSettings,
+    pub(crate) runtime: Runtime,
 }
 
 impl Client {
@@ -44,27 +46,29 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client configured from the process environment: the backend from the configuration core (server
-    /// runtime natively), credentials from `HELIUM_API_KEY` or else `HELIUM_ACCESS_TOKEN` when set.
+    /// A client configured from the process environment: the backend from the configuration rules, and
+    /// credentials from `HELIUM_API_KEY` or else `HELIUM_ACCESS_TOKEN` (see [`crate::options`] for the
+    /// precedence).
     ///
     /// # Errors
-    /// Configuration errors (see [`crate::resolve_backend_url`]) and an invalid `HELIUM_API_KEY`.
+    /// Configuration errors (see [`crate::resolve_backend_url`]) and a malformed `HELIUM_API_KEY`.
     pub fn from_env() -> Result<Client, Error> {
-        Client::from_env_map(Runtime::detect(), &Env::from_process())
+        ClientBuilder::from_options(ClientOptions::default())
+            .env_credentials()
+            .build()
     }
 
     /// As [`Client::from_env`], from an explicit runtime and environment.
     ///
     /// # Errors
     /// See [`Client::from_env`].
-    pub fn from_env_map(runtime: Runtime, env: &Env) -> Result<Client, Error> {
-        let mut builder = Client::builder().config(Config::load(runtime, env)?);
-        if let Some(key) = env.get(HELIUM_API_KEY) {
-            builder = builder.credentials(Credentials::api_key(key)?);
-        } else if let Some(token) = env.get(HELIUM_ACCESS_TOKEN) {
-            builder = builder.bearer_token(token);
-        }
-        builder.build()
+    pub fn from_env_map(runtime: Runtime, env: &crate::Env) -> Result<Client, Error> {
+        let options = ClientOptions {
+            runtime: Some(runtime),
+            env: Some(env.to_map()),
+            ..ClientOptions::default()
+        };
+        ClientBuilder::from_options(options).env_credentials().build()
     }
 
     /// The API root requests go to.
@@ -72,26 +76,23 @@ impl Client {
         &self.pipeline.api_root
     }
 
+    /// The runtime the client was built for (`Server` natively).
+    pub fn runtime(&self) -> Runtime {
+        self.runtime
+    }
+
     /// A copy of this client with another timeout per request (the connection pool is shared).
     pub fn with_timeout(&self, timeout: Duration) -> Client {
-        Client {
-            settings: CallSettings {
-                timeout,
-                ..self.settings.clone()
-            },
-            ..self.clone()
-        }
+        let mut c = self.clone();
+        c.settings.timeout = timeout;
+        c
     }
 
     /// A copy of this client with another retry policy.
     pub fn with_retry(&self, retry: RetryPolicy) -> Client {
-        Client {
-            settings: CallSettings {
-                retry,
-                ..self.settings.clone()
-            },
-            ..self.clone()
-        }
+        let mut c = self.clone();
+        c.settings.retry = retry;
+        c
     }
 
     /// A copy of this client with other credentials.
@@ -102,102 +103,89 @@ impl Client {
         };
         Client {
             pipeline: Shared::new(pipeline),
-            settings: self.settings.clone(),
-        }
-    }
-
-    /// A copy whose calls are cancelled by `signal` (JavaScript `AbortSignal`; natively, drop the future).
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub(crate) fn with_signal(&self, signal: Option<Signal>) -> Client {
-        Client {
-            settings: CallSettings {
-                signal,
-                ..self.settings.clone()
-            },
             ..self.clone()
         }
     }
 
-    /// Agent runs: initiate a project, thread and run; start a run on a thread; the thread's agent.
-    pub fn agent(&self) -> AgentApi<'_> {
-        AgentApi { client: self }
-    }
-
-    /// Run status and control: get, list, stop, pause, resume, takeover, release, manual events.
-    pub fn runs(&self) -> RunsApi<'_> {
-        RunsApi { client: self }
-    }
-
-    /// Files of one sandbox.
-    pub fn sandbox(&self, id: impl Into<SandboxId>) -> SandboxApi<'_> {
-        SandboxApi {
-            client: self,
-            id: id.into(),
-        }
-    }
-
-    /// Project-level operations (sandbox activation).
-    pub fn project(&self, id: impl Into<ProjectId>) -> ProjectApi<'_> {
-        ProjectApi {
-            client: self,
-            id: id.into(),
-        }
-    }
-
-    /// Billing: subscription, check-status, available models, token usage.
-    pub fn billing(&self) -> BillingApi<'_> {
-        BillingApi { client: self }
-    }
-
-    /// Agents (custom agents or the default one).
-    pub fn agents(&self) -> AgentsApi<'_> {
-        AgentsApi { client: self }
-    }
-
-    /// Feature flags.
-    pub fn flags(&self) -> FlagsApi<'_> {
-        FlagsApi { client: self }
-    }
-
-    /// API keys.
-    pub fn api_keys(&self) -> ApiKeysApi<'_> {
-        ApiKeysApi { client: self }
+    /// A copy whose calls use this transport context (JavaScript `AbortSignal` and `fetch` options; natively,
+    /// a call is cancelled by dropping its future).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn with_context(&self, ctx: CallContext) -> Client {
+        let mut c = self.clone();
+        c.settings.ctx = ctx;
+        c
     }
 }
 
-/// Builds a [`Client`].
-#[derive(Debug, Default)]
+/// Builds a [`Client`] from [`ClientOptions`] and the Rust-only settings (a token provider, a full retry
+/// policy, a `reqwest::Client`, a connect timeout).
+#[derive(Default)]
 pub struct ClientBuilder {
-    base_url: Option<String>,
+    options: ClientOptions,
     config: Option<Config>,
-    credentials: Credentials,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
+    provider: Option<Arc<dyn TokenProvider>>,
+    env_credentials: bool,
     retry: Option<RetryPolicy>,
+    pub(crate) transport: TransportOptions,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("options", &self.options)
+            .field("config", &self.config)
+            .field("provider", &self.provider.as_ref().map(|_| ".."))
+            .field("env_credentials", &self.env_credentials)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientBuilder {
+    /// A builder starting from options (the same options the JavaScript constructor and the CLI take).
+    pub fn from_options(options: ClientOptions) -> ClientBuilder {
+        ClientBuilder {
+            options,
+            ..ClientBuilder::default()
+        }
+    }
+
     /// The backend URL, with or without `/api` (the API root rule of [`ApiRoot`] applies).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
+        self.options.base_url = Some(url.into());
         self
     }
 
-    /// A resolved configuration (its API root is used).
+    /// A resolved configuration (its API root and runtime are used when no base URL is set).
     pub fn config(mut self, config: Config) -> Self {
         self.config = Some(config);
         self
     }
 
-    /// Credentials.
+    /// Credentials (replacing any set before).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = credentials;
+        self.options.access_token = None;
+        self.options.api_key = None;
+        self.provider = None;
+        match credentials {
+            Credentials::None => {}
+            Credentials::Bearer(t) => self.options.access_token = Some(t),
+            Credentials::ApiKey(k) => self.options.api_key = Some(k),
+            Credentials::Provider(p) => self.provider = Some(p),
+        }
         self
     }
 
     /// A bearer access token (a Supabase session's `access_token`).
     pub fn bearer_token(self, token: impl Into<String>) -> Self {
-        self.credentials(Credentials::bearer(token))
+        self.credentials(Credentials::Bearer(Secret::new(token)))
+    }
+
+    /// A `pk_…:sk_…` API key (checked when building).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self = self.credentials(Credentials::None);
+        self.options.api_key = Some(Secret::new(key));
+        self
     }
 
     /// A token provider called before every request.
@@ -205,16 +193,23 @@ impl ClientBuilder {
         self.credentials(Credentials::provider(provider))
     }
 
-    /// The timeout of each attempt of a request, including reading the body (default 30 s). Streams use it
-    /// for the response head only.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+    /// A shared token provider.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn token_provider_arc(self, provider: Arc<dyn TokenProvider>) -> Self {
+        self.credentials(Credentials::Provider(provider))
+    }
+
+    /// Reads credentials from the environment when none are given explicitly (`HELIUM_API_KEY`, then
+    /// `HELIUM_ACCESS_TOKEN`; server runtimes only).
+    pub fn env_credentials(mut self) -> Self {
+        self.env_credentials = true;
         self
     }
 
-    /// The TCP connect timeout (native only; default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+    /// The timeout of each attempt of a request, including reading the body (default 30 s). Streams use it
+    /// for the response head only.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout_ms = Some(timeout.as_millis().min(u128::from(u64::MAX)) as u64);
         self
     }
 
@@ -226,46 +221,80 @@ impl ClientBuilder {
 
     /// Retries after the first attempt for idempotent requests (default 2).
     pub fn max_retries(mut self, n: u32) -> Self {
-        self.retry = Some(RetryPolicy {
-            max_retries: n,
-            ..self.retry.unwrap_or_default()
-        });
+        self.options.max_retries = Some(n);
         self
     }
 
-    /// Builds the client. Without a base URL or configuration, the configuration is read from the environment.
+    /// Adds a header to every request (e.g. `traceparent`). In a browser only the headers the backend's CORS
+    /// allows are accepted.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options
+            .headers
+            .get_or_insert_with(Default::default)
+            .insert(name.into(), value.into());
+        self
+    }
+
+    /// Sends `x-request-id` in a browser too (see [`ClientOptions::send_request_id`]).
+    pub fn send_request_id(mut self, on: bool) -> Self {
+        self.options.send_request_id = Some(on);
+        self
+    }
+
+    /// Builds the client. Without a base URL or configuration, the configuration rules are applied to the
+    /// options' runtime and environment.
     ///
     /// # Errors
-    /// A configuration error for an invalid base URL or environment.
+    /// A configuration error for an invalid base URL (naming where it came from) or environment; a malformed
+    /// API key; conflicting credentials; a default header a browser could not send.
     pub fn build(self) -> Result<Client, Error> {
-        let api_root = match (self.base_url, self.config) {
-            (Some(url), _) => ApiRoot::from_backend_url(&HttpUrl::parse(&url).map_err(|problem| {
-                ConfigError::InvalidUrl {
-                    variable: "base_url",
-                    problem,
-                    origin: crate::EnvOrigin::Explicit,
-                }
-            })?),
-            (None, Some(config)) => config.api_root(),
-            (None, None) => Config::from_env()?.api_root(),
+        let env = self.options.resolved_env();
+        let (api_root, runtime) = match (&self.options.base_url, &self.config) {
+            (Some(url), _) => {
+                let url = HttpUrl::parse(url)
+                    .map_err(|problem| ConfigError::invalid_url("baseUrl", problem, EnvOrigin::Options))?;
+                (ApiRoot::from_backend_url(&url), self.options.resolved_runtime())
+            }
+            (None, Some(config)) => (
+                config.api_root(),
+                self.options.runtime.unwrap_or(config.runtime()),
+            ),
+            (None, None) => {
+                let runtime = self.options.resolved_runtime();
+                (Config::load(runtime, &env)?.api_root(), runtime)
+            }
         };
-        let transport =
-            Transport::new(self.connect_timeout.unwrap_or(Duration::from_secs(10))).map_err(|e| {
-                Error::InvalidRequest {
-                    message: format!("could not create the HTTP client: {e}"),
-                }
-            })?;
+        let credentials = self
+            .options
+            .credentials(self.provider, self.env_credentials, runtime, &env)?;
+        let headers = HeaderPolicy::new(
+            runtime,
+            self.options.send_request_id.unwrap_or(false),
+            self.options.headers.unwrap_or_default().into_iter().collect(),
+        )?;
+        let transport = Transport::new(&self.transport)
+            .map_err(|e| Error::invalid(InvalidRequestCause::HttpClient(e)))?;
+        let retry = match (self.retry, self.options.max_retries) {
+            (Some(policy), _) => policy,
+            (None, Some(n)) => RetryPolicy::with_max_retries(n.min(10)),
+            (None, None) => RetryPolicy::default(),
+        };
         Ok(Client {
             pipeline: Shared::new(Pipeline {
                 api_root,
-                credentials: self.credentials,
+                credentials,
                 transport,
+                headers,
             }),
             settings: CallSettings {
-                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                retry: self.retry.unwrap_or_default(),
-                signal: None,
+                timeout: self
+                    .options
+                    .timeout_ms
+                    .map_or(DEFAULT_TIMEOUT, Duration::from_millis),
+                retry,
+                ctx: CallContext::default(),
             },
+            runtime,
         })
     }
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 mod http;
 pub mod models;
+pub mod options;
 mod platform;
 pub mod stream;
 mod transport;
@@ -15,16 +16,18 @@ mod transport;
 #[cfg(target_arch = "wasm32")]
 pub mod js;
 
-pub use api::UploadFile;
+pub use api::{SandboxUpload, UploadFile};
 pub use auth::{Credentials, Secret, TokenProvider};
-pub use client::{Client, ClientBuilder, DEFAULT_TIMEOUT, HELIUM_ACCESS_TOKEN, HELIUM_API_KEY};
+pub use client::{Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use config::{
     ApiRoot, BackendUrl, BackendUrlSource, Config, Env, EnvMode, HttpUrl, JwtRole, KeyKind, Runtime,
     SupabaseConfig, SupabaseKey, resolve_backend_url,
 };
-pub use error::{ApiError, ConfigError, EnvOrigin, Error, ErrorKind, KeyProblem};
-pub use http::RetryPolicy;
-pub use platform::{BoxFuture, MaybeSendSync};
+pub use error::{ApiError, ConfigError, Endpoint, EnvOrigin, Error, ErrorKind, KeyProblem, RateLimit};
+pub use http::{BACKEND_CORS_HEADERS, RetryPolicy};
+pub use options::{ClientOptions, HELIUM_ACCESS_TOKEN, HELIUM_API_KEY};
+pub use platform::{BoxFuture, MaybeSend, MaybeSendSync};
+pub use serde_json::Value;
 pub use transport::FileData;
 
 /// The SDK's result type.

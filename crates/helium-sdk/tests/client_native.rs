@@ -11,7 +11,7 @@ use helium_sdk::models::{
     ManualEventRequest, MinutesLimit, ProjectId, SandboxId, ThreadId,
 };
 use helium_sdk::stream::{ControlSignal, RunState, StreamEvent};
-use helium_sdk::{Client, Credentials, ErrorKind, RetryPolicy, UploadFile};
+use helium_sdk::{Client, Credentials, ErrorKind, RetryPolicy, SandboxUpload, UploadFile};
 use serde_json::{Value, json};
 
 async fn server_with(f: impl FnOnce(&mut DevServerOptions)) -> DevServer {
@@ -28,11 +28,7 @@ async fn server() -> DevServer {
 }
 
 fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        initial_backoff: Duration::from_millis(20),
-        max_backoff: Duration::from_millis(80),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default().backoff_between(Duration::from_millis(20), Duration::from_millis(80))
 }
 
 fn client(server: &DevServer) -> Client {
@@ -99,7 +95,7 @@ async fn initiate_status_stream_and_list_tell_one_story() {
     let client = client(&server);
     let started = client
         .agent()
-        .initiate(InitiateAgentRequest::new("Build me a landing page"))
+        .initiate(&InitiateAgentRequest::new("Build me a landing page"))
         .await
         .unwrap();
     let run_id = started.agent_run_id.clone().unwrap();
@@ -161,7 +157,7 @@ async fn stop_mid_run_ends_the_stream_with_stop() {
     let client = client(&server);
     let started = client
         .agent()
-        .initiate(InitiateAgentRequest::new("long task"))
+        .initiate(&InitiateAgentRequest::new("long task"))
         .await
         .unwrap();
     let run_id = started.agent_run_id.unwrap();
@@ -195,7 +191,7 @@ async fn pause_resume_and_manual_events_reach_the_stream() {
     let client = client(&server);
     let started = client
         .agent()
-        .initiate(InitiateAgentRequest::new("watch me"))
+        .initiate(&InitiateAgentRequest::new("watch me"))
         .await
         .unwrap();
     let run_id = started.agent_run_id.unwrap();
@@ -256,52 +252,78 @@ async fn files_through_initiate_and_the_sandbox_routes() {
     assert_eq!(file.name(), "r\u{e9}sum\u{e9}.txt");
     let started = client
         .agent()
-        .initiate_with_files(InitiateAgentRequest::new("read my file"), vec![file])
+        .initiate(&InitiateAgentRequest::new("read my file").file(file))
         .await
         .unwrap();
     let (project, sandbox_id) = sandbox_of(&server, &started.thread_id).await;
-    let sandbox = client.sandbox(sandbox_id.clone());
-    let files = sandbox.list("/workspace").await.unwrap();
+    let sandbox = client.sandboxes();
+    let files = sandbox.list(&sandbox_id, "/workspace").await.unwrap();
     let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
     assert!(names.contains(&"r\u{e9}sum\u{e9}.txt"), "{names:?}");
     assert_eq!(
-        sandbox.read("/workspace/r\u{e9}sum\u{e9}.txt").await.unwrap(),
+        sandbox
+            .read(&sandbox_id, "/workspace/r\u{e9}sum\u{e9}.txt")
+            .await
+            .unwrap(),
         b"hello sandbox"
     );
 
-    let created = sandbox
-        .upload(
-            "/workspace/notes/a b.md",
-            UploadFile::from_bytes("a b.md", b"# notes".to_vec()),
-        )
-        .await
-        .unwrap();
+    let upload = SandboxUpload::new(
+        "/workspace/notes/a b.md",
+        UploadFile::from_bytes("a b.md", b"# notes".to_vec()),
+    );
+    let created = sandbox.upload(&sandbox_id, &upload).await.unwrap();
     assert!(created.created);
     assert_eq!(created.path, "/workspace/notes/a b.md");
-    assert_eq!(sandbox.read("/workspace/notes/a b.md").await.unwrap(), b"# notes");
-    let deleted = sandbox.delete("/workspace/notes/a b.md").await.unwrap();
+    assert_eq!(
+        sandbox
+            .read(&sandbox_id, "/workspace/notes/a b.md")
+            .await
+            .unwrap(),
+        b"# notes"
+    );
+    let deleted = sandbox
+        .delete_file(&sandbox_id, "/workspace/notes/a b.md")
+        .await
+        .unwrap();
     assert!(deleted.deleted);
-    let err = sandbox.read("/workspace/notes/a b.md").await.unwrap_err();
+    let err = sandbox
+        .read(&sandbox_id, "/workspace/notes/a b.md")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(
         client
-            .project(project)
-            .ensure_sandbox_active()
+            .projects()
+            .ensure_sandbox_active(&project)
             .await
             .unwrap()
             .sandbox_id,
         sandbox_id
     );
-    assert!(sandbox.delete_sandbox().await.unwrap().deleted);
+    assert!(sandbox.delete(&sandbox_id).await.unwrap().deleted);
+
+    // A project without a sandbox: the backend's wrapped 500 "404: …" is a not_found, not retried.
+    let err = client
+        .projects()
+        .ensure_sandbox_active(&project)
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind(), err.status()), (ErrorKind::NotFound, Some(500)));
+    assert_eq!(err.as_api().unwrap().wrapped_status(), Some(404));
+    assert_eq!(
+        err.as_api().unwrap().message(),
+        "No sandbox found for this project"
+    );
 
     // Over the 50 MB limit: refused before sending.
     let big = UploadFile::from_bytes("big.bin", vec![0u8; 50 * 1024 * 1024 + 1]);
-    let err = client
-        .sandbox("x")
-        .upload("/workspace/big.bin", big)
+    let err = sandbox
+        .upload("x", &SandboxUpload::new("/workspace/big.bin", big))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    assert_eq!(err.code(), Some("file_too_large"));
 }
 
 #[tokio::test]
@@ -320,7 +342,7 @@ async fn billing_agents_flags_and_api_keys() {
     assert!(!models.models.is_empty());
     let started = client
         .agent()
-        .initiate(InitiateAgentRequest::new("usage"))
+        .initiate(&InitiateAgentRequest::new("usage"))
         .await
         .unwrap();
     client
@@ -398,11 +420,11 @@ async fn http_errors_map_to_kinds_with_the_server_detail() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
-    assert_eq!(err.as_api().unwrap().message, "Agent run not found");
+    assert_eq!(err.as_api().unwrap().message(), "Agent run not found");
     // 403: another user's thread.
     let started = client
         .agent()
-        .initiate(InitiateAgentRequest::new("mine"))
+        .initiate(&InitiateAgentRequest::new("mine"))
         .await
         .unwrap();
     let other = client.with_credentials(Credentials::bearer(
@@ -411,13 +433,13 @@ async fn http_errors_map_to_kinds_with_the_server_detail() {
     let err = other.runs().list(&started.thread_id).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Forbidden);
     assert_eq!(
-        err.as_api().unwrap().message,
+        err.as_api().unwrap().message(),
         "Not authorized to access this thread"
     );
     // 422 keeps the detail list.
     let err = client
         .agent()
-        .initiate(InitiateAgentRequest::new(""))
+        .initiate(&InitiateAgentRequest::new(""))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);
@@ -427,7 +449,7 @@ async fn http_errors_map_to_kinds_with_the_server_detail() {
     schedule(&server, "GET", "/api/billing/subscription", "status=503; times=3").await;
     let err = client.billing().subscription().await.unwrap_err();
     assert_eq!((err.kind(), err.status()), (ErrorKind::Server, Some(503)));
-    assert_eq!(err.as_api().unwrap().message, "Server is shutting down");
+    assert_eq!(err.as_api().unwrap().message(), "Server is shutting down");
     // HTML where JSON was expected: a decode error with a redacted excerpt.
     schedule(&server, "GET", "/api/feature-flags", "html; times=1").await;
     let err = client.flags().list().await.unwrap_err();
@@ -443,7 +465,7 @@ async fn billing_gate_in_staging_and_run_limit_in_production() {
     for i in 0..6 {
         match client
             .agent()
-            .initiate(InitiateAgentRequest::new(format!("run {i}")))
+            .initiate(&InitiateAgentRequest::new(format!("run {i}")))
             .await
         {
             Ok(_) => {}
@@ -455,7 +477,7 @@ async fn billing_gate_in_staging_and_run_limit_in_production() {
     }
     let err = last.expect("the staging billing gate must trip");
     assert_eq!((err.kind(), err.status()), (ErrorKind::Billing, Some(402)));
-    assert!(err.as_api().unwrap().message.contains("credits"), "{err}");
+    assert!(err.as_api().unwrap().message().contains("credits"), "{err}");
 
     let production = server_with(|o| {
         o.env_mode = EnvMode::Production;
@@ -468,7 +490,7 @@ async fn billing_gate_in_staging_and_run_limit_in_production() {
         threads.push(
             client
                 .agent()
-                .initiate(InitiateAgentRequest::new(format!("p{i}")))
+                .initiate(&InitiateAgentRequest::new(format!("p{i}")))
                 .await
                 .unwrap()
                 .thread_id,
@@ -476,7 +498,7 @@ async fn billing_gate_in_staging_and_run_limit_in_production() {
     }
     let err = client
         .agent()
-        .initiate(InitiateAgentRequest::new("one too many"))
+        .initiate(&InitiateAgentRequest::new("one too many"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimited);
@@ -549,7 +571,7 @@ async fn idempotent_calls_are_retried_and_honour_retry_after() {
     // stop is safe to repeat and retried; start is not.
     let started = client
         .agent()
-        .initiate(InitiateAgentRequest::new("x"))
+        .initiate(&InitiateAgentRequest::new("x"))
         .await
         .unwrap();
     let run = started.agent_run_id.unwrap();
@@ -648,8 +670,9 @@ async fn token_provider_is_called_per_request() {
         })
         .build()
         .unwrap();
-    client.flags().list().await.unwrap();
+    client.api_keys().list().await.unwrap();
     client.billing().subscription().await.unwrap();
     client.health().await.unwrap(); // no credentials for health
+    client.flags().list().await.unwrap(); // nor for feature flags
     assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
 }

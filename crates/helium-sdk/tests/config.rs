@@ -131,13 +131,10 @@ fn invalid_values_name_their_variable() {
             let err = config_error(resolve_backend_url(runtime, &env));
             assert_eq!(err.code(), "invalid_url");
             assert_eq!(err.variable(), Some(var));
-            assert_eq!(
-                err,
-                ConfigError::InvalidUrl {
-                    variable: var,
-                    problem,
-                    origin: EnvOrigin::Explicit
-                }
+            assert!(
+                matches!(&err, ConfigError::InvalidUrl { variable, problem: p, origin: EnvOrigin::Explicit, .. }
+                    if *variable == var && *p == problem),
+                "{err:?}"
             );
             let msg = err.to_string();
             assert!(msg.contains(var), "{msg}");
@@ -183,10 +180,13 @@ fn env_mode_is_read_case_insensitively_and_defaults_to_local() {
         mode(&[("NEXT_PUBLIC_ENV_MODE", "LOCAL"), ("ENV_MODE", "production")]).unwrap(),
         (EnvMode::Local, Some("NEXT_PUBLIC_ENV_MODE"))
     );
-    assert_eq!(
+    assert!(matches!(
         mode(&[("ENV_MODE", "prod")]).unwrap_err(),
-        ConfigError::InvalidEnvMode { variable: "ENV_MODE" }
-    );
+        ConfigError::InvalidEnvMode {
+            variable: "ENV_MODE",
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -328,13 +328,14 @@ fn malformed_keys_are_typed_errors() {
         ("NEXT_PUBLIC_SUPABASE_ANON_KEY", "a.b"),
     ]);
     let err = config_error(SupabaseConfig::load(Runtime::Client, &env));
-    assert_eq!(
+    assert!(matches!(
         err,
         ConfigError::InvalidKey {
             variable: "NEXT_PUBLIC_SUPABASE_ANON_KEY",
-            reason: KeyProblem::SegmentCount(2)
+            reason: KeyProblem::SegmentCount(2),
+            ..
         }
-    );
+    ));
 }
 
 fn supabase_env(extra: &[(&'static str, String)]) -> Env {
@@ -378,14 +379,11 @@ fn supabase_client_side_uses_public_names_and_refuses_secret_keys() {
         ("SUPABASE_ANON_KEY", anon_jwt()),
     ]);
     let err = config_error(SupabaseConfig::load(Runtime::Client, &server_only));
-    assert_eq!(
-        err,
-        ConfigError::Missing {
-            what: "the Supabase URL",
-            looked_for: vec!["NEXT_PUBLIC_SUPABASE_URL"],
-            origin: EnvOrigin::Explicit
-        }
-    );
+    assert!(matches!(
+        &err,
+        ConfigError::Missing { what: "the Supabase URL", looked_for, origin: EnvOrigin::Explicit, .. }
+            if looked_for == &["NEXT_PUBLIC_SUPABASE_URL"]
+    ));
     assert!(err.to_string().contains("NEXT_PUBLIC_SUPABASE_URL"), "{err}");
     assert!(err.to_string().contains("env map passed by the caller"), "{err}");
 }

@@ -30,14 +30,11 @@ fn client(server: &DevServer) -> Client {
 }
 
 fn fast_reconnect() -> StreamOptions {
-    StreamOptions {
-        reconnect: ReconnectPolicy {
-            initial_delay: Duration::from_millis(20),
-            max_delay: Duration::from_millis(100),
-            ..ReconnectPolicy::default()
-        },
-        ..StreamOptions::default()
-    }
+    StreamOptions::default().reconnect(ReconnectPolicy {
+        initial_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(100),
+        ..ReconnectPolicy::default()
+    })
 }
 
 async fn schedule(server: &DevServer, path: &str, fault: &str) {
@@ -86,7 +83,7 @@ async fn dropped_and_ended_connections_resume_with_every_item_once() {
         let client = client(&server);
         let run = client
             .agent()
-            .initiate(InitiateAgentRequest::new("resilience"))
+            .initiate(&InitiateAgentRequest::new("resilience"))
             .await
             .unwrap()
             .agent_run_id
@@ -115,7 +112,7 @@ async fn a_run_that_ended_while_disconnected_yields_its_terminal_event() {
     let client = client(&server);
     let run = client
         .agent()
-        .initiate(InitiateAgentRequest::new("quick"))
+        .initiate(&InitiateAgentRequest::new("quick"))
         .await
         .unwrap()
         .agent_run_id
@@ -129,13 +126,10 @@ async fn a_run_that_ended_while_disconnected_yields_its_terminal_event() {
     .await;
     let mut s = client.runs().stream_with(
         &run,
-        StreamOptions {
-            reconnect: ReconnectPolicy {
-                initial_delay: Duration::from_millis(300),
-                ..ReconnectPolicy::default()
-            },
-            ..StreamOptions::default()
-        },
+        StreamOptions::default().reconnect(ReconnectPolicy {
+            initial_delay: Duration::from_millis(300),
+            ..ReconnectPolicy::default()
+        }),
     );
     let mut events = Vec::new();
     while let Some(item) = s.next().await {
@@ -158,7 +152,7 @@ async fn gives_up_after_the_configured_attempts() {
     let client = client(&server);
     let run = client
         .agent()
-        .initiate(InitiateAgentRequest::new("doomed"))
+        .initiate(&InitiateAgentRequest::new("doomed"))
         .await
         .unwrap()
         .agent_run_id
@@ -179,18 +173,12 @@ async fn gives_up_after_the_configured_attempts() {
 async fn opening_errors_are_typed_and_not_retried_as_reconnects() {
     let server = server(5).await;
     let client = client(&server);
-    let mut s = client.runs().stream(&"no-such-run".into());
+    let mut s = client.runs().stream("no-such-run");
     let err = s.next().await.unwrap().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(s.next().await.is_none());
     let anonymous = Client::builder().base_url(server.api_url()).build().unwrap();
-    let err = anonymous
-        .runs()
-        .stream(&"x".into())
-        .next()
-        .await
-        .unwrap()
-        .unwrap_err();
+    let err = anonymous.runs().stream("x").next().await.unwrap().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Auth);
 }
 
@@ -200,7 +188,7 @@ async fn the_stream_impl_and_the_token_stays_out_of_the_url() {
     let client = client(&server);
     let run = client
         .agent()
-        .initiate(InitiateAgentRequest::new("stream trait"))
+        .initiate(&InitiateAgentRequest::new("stream trait"))
         .await
         .unwrap()
         .agent_run_id
@@ -243,7 +231,7 @@ async fn scripted_variants_end_as_the_contract_says() {
     for (prompt, last, saw_error) in cases {
         let run = client
             .agent()
-            .initiate(InitiateAgentRequest::new(prompt))
+            .initiate(&InitiateAgentRequest::new(prompt))
             .await
             .unwrap()
             .agent_run_id
@@ -267,7 +255,7 @@ async fn other_framings_and_resuming_servers_deliver_each_item_once() {
         let client = client(&server);
         let run = client
             .agent()
-            .initiate(InitiateAgentRequest::new("framings"))
+            .initiate(&InitiateAgentRequest::new("framings"))
             .await
             .unwrap()
             .agent_run_id

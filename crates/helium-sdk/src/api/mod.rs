@@ -1,19 +1,123 @@
-//! Resource handlers: one per group of backend routes, borrowed from a [`Client`].
+//! Resource handlers: one per group of backend routes, each a cheap clone of the [`Client`].
+//!
+//! # Adding an operation
+//!
+//! Every backend operation is declared once, in the table of [`operations`](self) (`api/operations.rs`):
+//! method, path template, parameters, input, auth mode, idempotency and output. From that row the SDK
+//! derives the Rust handler method, the JavaScript method with its TypeScript signature (return type from
+//! the output model), and the request both send. Adding an operation is one row, its model in `models/`,
+//! and a test. For example, this row
+//!
+//! ```text
+//! /// `GET /agent-run/{id}`: the run's status.
+//! get_agent_run => RunsApi.get, "getAgentRun":
+//!     Get "/agent-run/{id}" (path id: AgentRunId) {} Required Idempotent -> {json AgentRun};
+//! ```
+//!
+//! gives `client.runs().get(id).await -> Result<AgentRun, Error>` in Rust and
+//! `client.getAgentRun(id: string, options?: CallOptions): Promise<AgentRun>` in TypeScript.
+//!
+//! Conventions: ids are taken as `impl Into<IdType>` (a `&str`, a `String` or the id type), request bodies and
+//! queries by reference, files by value inside their request.
 
-mod agent;
-mod agents;
-mod api_keys;
-mod billing;
-mod flags;
-mod health;
-pub(crate) mod routes;
-mod runs;
-mod sandbox;
+pub(crate) mod operations;
+pub(crate) mod spec;
+mod upload;
 
-pub use agent::{AgentApi, MAX_UPLOAD_BYTES, UploadFile};
-pub use agents::AgentsApi;
-pub use api_keys::ApiKeysApi;
-pub use billing::BillingApi;
-pub use flags::FlagsApi;
-pub use runs::RunsApi;
-pub use sandbox::{ProjectApi, SandboxApi};
+pub use spec::{InputKind, OperationSpec, OutputKind, ParamKind, ParamSpec};
+pub use upload::{MAX_UPLOAD_BYTES, SandboxUpload, UploadFile};
+
+use crate::Client;
+use crate::error::Error;
+use crate::http::{Call, Whole};
+#[allow(unused_imports)]
+use crate::models::*;
+use crate::stream::{AgentRunStream, StreamOptions};
+
+use spec::{define_handlers, handler_method, output_type, read_output};
+
+/// Every declared operation (for tools and tests).
+pub fn operation_specs() -> &'static [&'static OperationSpec] {
+    operations::ALL
+}
+
+/// Gives a handler its client.
+trait Handler {
+    fn client(&self) -> &Client;
+}
+
+impl Handler for Client {
+    fn client(&self) -> &Client {
+        self
+    }
+}
+
+impl Client {
+    /// Sends a call and reads the whole body of the success.
+    pub(crate) async fn send(&self, call: Call) -> Result<Whole, Error> {
+        self.pipeline.send(call, &self.settings).await
+    }
+}
+
+macro_rules! handlers {
+    ($($(#[doc = $doc:literal])* $name:ident => $accessor:ident;)*) => {
+        $(
+            $(#[doc = $doc])*
+            #[derive(Debug, Clone)]
+            pub struct $name {
+                client: Client,
+            }
+
+            impl Handler for $name {
+                fn client(&self) -> &Client {
+                    &self.client
+                }
+            }
+
+            impl Client {
+                $(#[doc = $doc])*
+                pub fn $accessor(&self) -> $name {
+                    $name { client: self.clone() }
+                }
+            }
+        )*
+    };
+}
+
+handlers! {
+    /// `client.agent()`: starting agent runs (initiate, start) and the thread's agent.
+    AgentApi => agent;
+    /// `client.runs()`: status, list, control and stream of agent runs.
+    RunsApi => runs;
+    /// `client.sandboxes()`: the files of a sandbox (credentials are sent when the client has some; public
+    /// projects are readable without).
+    SandboxesApi => sandboxes;
+    /// `client.projects()`: project-level operations (sandbox activation).
+    ProjectsApi => projects;
+    /// `client.billing()`: subscription, check-status, models, usage.
+    BillingApi => billing;
+    /// `client.agents()`: agents (custom agents, or the built-in one).
+    AgentsApi => agents;
+    /// `client.flags()`: feature flags.
+    FlagsApi => flags;
+    /// `client.api_keys()`: API keys.
+    ApiKeysApi => api_keys;
+}
+
+operations::for_each_operation!(define_handlers);
+
+impl RunsApi {
+    /// `GET /agent-run/{id}/stream`: the run's events, each exactly once and in order, reconnecting after a
+    /// dropped connection (default [`StreamOptions`]). The token goes in the `Authorization` header, never the
+    /// URL.
+    ///
+    /// Dropping the stream closes the connection; it does **not** stop the run (use [`RunsApi::stop`]).
+    pub fn stream(&self, id: impl Into<AgentRunId>) -> AgentRunStream {
+        self.stream_with(id, StreamOptions::default())
+    }
+
+    /// As [`RunsApi::stream`], with options (reconnection, event size limit, idle timeout, final-state check).
+    pub fn stream_with(&self, id: impl Into<AgentRunId>, options: StreamOptions) -> AgentRunStream {
+        AgentRunStream::new(self.client.clone(), id.into(), options)
+    }
+}

@@ -113,7 +113,8 @@ impl fmt::Display for ApiRoot {
 ///
 /// With JavaScript `||` semantics (an empty value is unset). The chosen value must be an absolute `http(s)`
 /// URL; trailing slashes are trimmed. In production (`NEXT_PUBLIC_ENV_MODE` ‖ `ENV_MODE`), a plain `http://`
-/// URL is refused unless its host is loopback.
+/// `NEXT_PUBLIC_BACKEND_URL` is refused unless its host is loopback; `BACKEND_INTERNAL_URL`, the internal
+/// service URL of a private network, may use `http://`.
 ///
 /// ```
 /// use helium_sdk::{resolve_backend_url, Env, Runtime};
@@ -124,6 +125,9 @@ impl fmt::Display for ApiRoot {
 /// assert_eq!(resolve_backend_url(Runtime::Server, &env)?.to_string(), "http://backend:8000");
 /// assert_eq!(resolve_backend_url(Runtime::Client, &env)?.to_string(), "https://api.example.com/api");
 /// assert_eq!(resolve_backend_url(Runtime::Server, &env)?.api_root().to_string(), "http://backend:8000/api");
+/// // In production the internal URL may be plain http inside a private network.
+/// let prod = Env::from_map([("ENV_MODE", "production"), ("BACKEND_INTERNAL_URL", "http://10.1.2.3:8000")]);
+/// assert_eq!(resolve_backend_url(Runtime::Server, &prod)?.to_string(), "http://10.1.2.3:8000");
 /// # Ok::<(), helium_sdk::Error>(())
 /// ```
 ///
@@ -181,7 +185,14 @@ pub(super) fn parse_config_url(
         problem,
         origin: env.origin(),
     })?;
-    if mode == EnvMode::Production && url.scheme() == super::Scheme::Http && !url.is_loopback() {
+    // In production a browser-facing URL must be https unless it is loopback. `BACKEND_INTERNAL_URL` is the
+    // guide's internal service URL, reached inside a private network where plain http is normal (the
+    // diagnosis warns when its host does not look private).
+    if mode == EnvMode::Production
+        && variable != BACKEND_INTERNAL_URL
+        && url.scheme() == super::Scheme::Http
+        && !url.is_loopback()
+    {
         return Err(ConfigError::InsecureUrl {
             variable,
             mode_variable: mode_variable.unwrap_or("ENV_MODE"),

@@ -84,9 +84,40 @@ impl Env {
         names.iter().find_map(|n| self.get(n).map(|v| (*n, v)))
     }
 
+    /// The same variables, described as coming from `origin` in error messages (e.g. a snapshot of the process
+    /// environment taken by the caller).
+    pub fn with_origin(mut self, origin: EnvOrigin) -> Env {
+        self.origin = origin;
+        self
+    }
+
     /// Where the values came from.
     pub fn origin(&self) -> EnvOrigin {
         self.origin
+    }
+
+    /// A copy without `names`.
+    pub fn without(&self, names: &[&str]) -> Env {
+        let mut e = self.clone();
+        e.vars.retain(|k, _| !names.contains(&k.as_str()));
+        e
+    }
+
+    /// A copy with these values set.
+    pub fn with<'a>(&self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Env {
+        let mut e = self.clone();
+        for (k, v) in pairs {
+            e.vars.insert(k.to_owned(), v.to_owned());
+        }
+        e
+    }
+
+    /// The variables as a map (for [`crate::ClientOptions::env`]).
+    pub fn to_map(&self) -> BTreeMap<String, Option<String>> {
+        self.vars
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .collect()
     }
 }
 

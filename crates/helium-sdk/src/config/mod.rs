@@ -13,11 +13,13 @@
 //! `‖` is JavaScript's `||`: an empty value counts as unset. See [`resolve_backend_url`] for the API root rule.
 
 mod backend;
+mod diagnose;
 mod env;
 mod supabase;
 mod url;
 
 pub use backend::{ApiRoot, BackendUrl, BackendUrlSource, Config, resolve_backend_url};
+pub use diagnose::{Diagnosis, Diagnostic, KeyFinding, Severity};
 pub use env::{Env, EnvMode, Runtime};
 pub use supabase::{JwtRole, KeyKind, SupabaseConfig, SupabaseKey};
 pub use url::{HttpUrl, Scheme, UrlProblem};

@@ -165,6 +165,32 @@ impl HttpUrl {
             .is_some_and(|v6| v6.is_loopback())
     }
 
+    /// Whether the host looks like one inside a private network: loopback, RFC 1918 (`10/8`, `172.16/12`,
+    /// `192.168/16`), RFC 4193 unique-local (`fc00::/7`), link-local (`169.254/16`, `fe80::/10`), a single-label
+    /// name (`helium-backend`), or a name under `.internal`, `.local`, `.svc` or `.cluster.local`.
+    pub fn looks_private(&self) -> bool {
+        if self.is_loopback() {
+            return true;
+        }
+        let h = self.host.as_str();
+        if let Ok(v4) = h.parse::<Ipv4Addr>() {
+            return v4.is_private() || v4.is_link_local();
+        }
+        if let Some(v6) = h
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .and_then(|h| h.parse::<Ipv6Addr>().ok())
+        {
+            let first = v6.segments()[0];
+            return (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80;
+        }
+        let name = h.trim_end_matches('.');
+        !name.contains('.')
+            || [".internal", ".local", ".svc", ".cluster.local"]
+                .iter()
+                .any(|suffix| name.ends_with(suffix))
+    }
+
     /// A copy with `segment` appended to the path (`segment` starts with `/`).
     pub(crate) fn join(&self, segment: &str) -> HttpUrl {
         HttpUrl {
@@ -311,6 +337,38 @@ mod tests {
             "http://[::1]",
         ] {
             assert!(HttpUrl::parse(s).unwrap().is_loopback(), "{s}");
+        }
+    }
+
+    #[test]
+    fn private_hosts() {
+        for s in [
+            "http://10.1.2.3:8000",
+            "http://172.16.0.5",
+            "http://172.31.255.1",
+            "http://192.168.1.10",
+            "http://169.254.1.1",
+            "http://[fd12:3456::1]:8000",
+            "http://[fe80::1]",
+            "http://backend.internal:8000",
+            "http://helium-backend:8000",
+            "http://backend.default.svc.cluster.local:8000",
+            "http://api.svc",
+            "http://printer.local",
+            "http://localhost:8000",
+            "http://127.0.0.1",
+        ] {
+            assert!(HttpUrl::parse(s).unwrap().looks_private(), "{s}");
+        }
+        for s in [
+            "http://api.example.com",
+            "http://8.8.8.8",
+            "http://172.32.0.1",
+            "http://[2001:db8::1]",
+            "http://internal.example.com",
+            "http://backend.internal.example.com",
+        ] {
+            assert!(!HttpUrl::parse(s).unwrap().looks_private(), "{s}");
         }
         for s in [
             "http://localhost.example",

@@ -1,22 +1,25 @@
 //! JavaScript bindings (wasm only): conversions between JS values and the SDK's types. No logic lives here.
 //!
-//! Errors are thrown as JavaScript `Error`s with `name = "HeliumError"`, a stable `kind` (`"config"`, …), a
-//! fine-grained `code` and, where there is one, the `variable` to fix.
+//! Errors are thrown as JavaScript `Error`s with `name = "HeliumError"`, the same `kind` strings as
+//! [`crate::ErrorKind`], a fine-grained `code` and, where there is one, the `variable` to fix.
 
 use std::collections::BTreeMap;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tsify::{Ts, Tsify};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::config::{BackendUrlSource, Config, Env, EnvMode, KeyKind, Runtime, SupabaseConfig};
-use crate::error::{ConfigError, Error};
+use crate::error::Error;
 
 mod client;
+mod operations;
 mod stream;
 
 pub use client::HeliumClient;
-pub use stream::AgentRunEvents;
+pub use stream::{AgentRunEvents, AgentStreamDecoder};
 
 /// Options of the configuration functions. Without `env`, the environment is `process.env` in a server
 /// runtime and empty in a browser; with `env`, exactly those values are used.
@@ -121,52 +124,150 @@ impl From<&SupabaseConfig> for SupabaseConfigInfo {
     }
 }
 
-/// Builds the `HeliumError` thrown to JavaScript: `name`, `kind`, message, and where known `status`, `detail`,
-/// `requestId`, `retryAfter` (seconds), `code` and `variable`.
+/// The result of `diagnoseConfig`: every problem of a runtime's configuration.
+#[derive(Debug, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigDiagnosis {
+    /// The runtime diagnosed.
+    pub runtime: Runtime,
+    /// The env mode in force.
+    pub env_mode: EnvMode,
+    /// The backend URL, when it resolves.
+    #[tsify(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend_url: Option<String>,
+    /// The API root, when the backend URL resolves.
+    #[tsify(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_root: Option<String>,
+    /// The Supabase URL, when Supabase resolves.
+    #[tsify(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supabase_url: Option<String>,
+    /// True when no problem is an error.
+    pub ok: bool,
+    /// The problems, errors first.
+    pub problems: Vec<crate::config::Diagnostic>,
+}
+
+macro_rules! kinds_union {
+    ($($variant:ident $wire:literal $doc:literal,)*) => {
+        concat!($("\"", $wire, "\" | ",)* "\"not_initialized\"")
+    };
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ERRORS: &str = concat!(
+    "/** The `kind` of a `HeliumError`: the Rust `ErrorKind` strings, plus `not_initialized` (a synchronous call\n",
+    " * made before the WebAssembly module finished loading, browser entry only). */\n",
+    "export type HeliumErrorKind = ",
+    crate::error::for_each_error_kind!(kinds_union),
+    ";\n",
+    r#"
+/** Every error the SDK throws. Branch on `kind`, never on the message. */
+export interface HeliumError extends Error {
+  name: "HeliumError";
+  kind: HeliumErrorKind;
+  /** A finer code: a configuration code (`invalid_url`, `missing`, …), a PostgREST code, or `invalid_options`,
+   * `file_too_large`, `limit`, `header_not_allowed` for refused requests. */
+  code?: string;
+  /** The environment variable or option to fix. */
+  variable?: string;
+  /** The HTTP status (the outer one for a wrapped error). */
+  status?: number;
+  /** The status a backend 5xx wrapped (`500 {"detail": "404: …"}` → 404); the kind follows it. */
+  wrappedStatus?: number;
+  /** FastAPI's `detail`: a string, the 422 issue list, or an object (billing, run limit, agent limit). */
+  detail?: ErrorDetail;
+  /** PostgREST's error body, for Supabase data calls. */
+  postgrest?: PostgrestError;
+  /** The request id, where one was sent or returned. */
+  requestId?: string;
+  /** The server's Retry-After, in seconds. */
+  retryAfter?: number;
+  /** The rate-limit headers of the failed response. */
+  rateLimit?: RateLimit;
+}
+
+/** True for errors thrown by the SDK. */
+export function isHeliumError(error: unknown): error is HeliumError;
+/** A 402 from the billing gate: `detail` is `{message, subscription}`. */
+export function isBillingError(error: unknown): error is HeliumError & { kind: "billing"; detail: BillingDetail };
+/** A 429 from the parallel-run limit: `detail` has `running_thread_ids` and `running_count`. */
+export function isRunLimitError(error: unknown): error is HeliumError & { kind: "rate_limited"; detail: RunLimitDetail };
+/** A 402 from the agent-count limit: `detail.error_code` is `AGENT_LIMIT_EXCEEDED`. */
+export function isAgentLimitError(error: unknown): error is HeliumError & { kind: "billing"; detail: AgentLimitDetail };
+"#
+);
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    // Setting a property on an object we created cannot fail.
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
+    if obj.is_object() {
+        js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// Builds the `HeliumError` thrown to JavaScript.
 pub(crate) fn to_js_error(err: &Error) -> JsValue {
     let js = js_sys::Error::new(&err.to_string());
     js.set_name("HeliumError");
-    let set = |k: &str, v: &JsValue| {
-        // Setting a property on a fresh Error object cannot fail; ignore the impossible error.
-        let _ = js_sys::Reflect::set(&js, &JsValue::from_str(k), v);
-    };
-    set("kind", &JsValue::from_str(err.kind().as_str()));
-    if let Some(config) = err.as_config() {
-        set("code", &JsValue::from_str(config.code()));
-        if let Some(variable) = config.variable() {
-            set("variable", &JsValue::from_str(variable));
-        }
+    let js: JsValue = js.into();
+    set(&js, "kind", &JsValue::from_str(err.kind().as_str()));
+    if let Some(code) = err.code() {
+        set(&js, "code", &JsValue::from_str(code));
+    }
+    if let Some(variable) = err.as_config().and_then(|c| c.variable()) {
+        set(&js, "variable", &JsValue::from_str(variable));
     }
     if let Some(status) = err.status() {
-        set("status", &JsValue::from_f64(f64::from(status)));
+        set(&js, "status", &JsValue::from_f64(f64::from(status)));
+    }
+    if let Some(api) = err.as_api() {
+        if let Some(inner) = api.wrapped_status() {
+            set(&js, "wrappedStatus", &JsValue::from_f64(f64::from(inner)));
+        }
+        if let Some(v) = api.postgrest().and_then(|p| to_js(p).ok()) {
+            set(&js, "postgrest", &v);
+        }
+        if let Some(v) = api.rate_limit().and_then(|r| to_js(&r).ok()) {
+            set(&js, "rateLimit", &v);
+        }
     }
     if let Some(v) = err.detail().and_then(|d| to_js(d).ok()) {
-        set("detail", &v);
+        set(&js, "detail", &v);
     }
     if let Some(rid) = err.request_id() {
-        set("requestId", &JsValue::from_str(rid));
+        set(&js, "requestId", &JsValue::from_str(rid));
     }
     if let Some(after) = err.retry_after() {
-        set("retryAfter", &JsValue::from_f64(after.as_secs_f64()));
+        set(&js, "retryAfter", &JsValue::from_f64(after.as_secs_f64()));
     }
-    js.into()
+    js
 }
 
 /// Serialises a value for JavaScript: plain objects (never `Map`s), `null` for absent optional fields. The value
 /// goes over as one JSON string parsed by the engine's `JSON.parse`, which is much faster than building the
 /// object property by property across the wasm boundary.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let fail = |message: String| to_js_error(&Error::InvalidRequest { message });
-    let text = serde_json::to_string(value)
-        .map_err(|e| fail(format!("could not convert a value for JavaScript: {e}")))?;
+    let fail = |message: String| to_js_error(&Error::invalid_options("value", message));
+    let text = serde_json::to_string(value).map_err(|e| fail(e.to_string()))?;
     js_sys::JSON::parse(&text).map_err(|_| fail("could not convert a value for JavaScript".into()))
 }
 
-/// Reads a value given by JavaScript; a wrong shape is an `invalid_request` error.
-pub(crate) fn decode_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, Error> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| Error::InvalidRequest {
-        message: format!("invalid {what}: {e}"),
-    })
+/// Reads a value given by JavaScript through `JSON.stringify`; a wrong shape is an `invalid_request` error
+/// (`invalid_options`) naming `what`.
+pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, Error> {
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| Error::invalid_options(what, "not a JSON value"))?;
+    serde_json::from_str(&text).map_err(|e| Error::invalid_options(what, e.to_string()))
 }
 
 /// Every SDK error reaches JavaScript as a `HeliumError` (so `?` converts in binding code).
@@ -176,26 +277,26 @@ impl From<Error> for JsValue {
     }
 }
 
-pub(crate) fn options(options: Option<Ts<ConfigOptions>>) -> Result<(Runtime, Env), JsValue> {
-    let options = match options {
-        Some(ts) if !ts.js_value().is_null() => ts
-            .to_rust()
-            .map_err(|e| to_js_error(&ConfigError::InvalidOptions(e.to_string()).into()))?,
-        _ => ConfigOptions::default(),
-    };
-    Ok(options.into_parts())
+fn config_options(options: Option<Ts<ConfigOptions>>) -> Result<(Runtime, Env), Error> {
+    match options {
+        Some(ts) => {
+            let value: JsValue = ts.into();
+            if value.is_undefined() || value.is_null() {
+                return Ok(ConfigOptions::default().into_parts());
+            }
+            Ok(from_js::<ConfigOptions>(&value, "options")?.into_parts())
+        }
+        None => Ok(ConfigOptions::default().into_parts()),
+    }
 }
 
 fn serialize<T: Tsify + Serialize>(value: &T) -> Result<Ts<T>, JsValue> {
-    value
-        .into_ts()
-        .map_err(|e| to_js_error(&ConfigError::InvalidOptions(e.to_string()).into()))
+    Ok(Ts::new_unchecked(to_js(value)?))
 }
 
 /// `"server"` without a `window` global (Node, edge runtimes), `"client"` in a browser window or worker.
 #[wasm_bindgen(js_name = detectRuntime)]
 pub fn detect_runtime() -> Ts<Runtime> {
-    // Serialising a unit enum to a string cannot fail.
     Ts::new_unchecked(JsValue::from_str(Runtime::detect().as_str()))
 }
 
@@ -205,7 +306,7 @@ pub fn detect_runtime() -> Ts<Runtime> {
 /// production.
 #[wasm_bindgen(js_name = resolveBackendUrl)]
 pub fn resolve_backend_url(options: Option<Ts<ConfigOptions>>) -> Result<Ts<ResolvedBackendUrl>, JsValue> {
-    let (runtime, env) = self::options(options)?;
+    let (runtime, env) = config_options(options)?;
     let config = Config::load(runtime, &env)?;
     serialize(&ResolvedBackendUrl {
         url: config.backend().to_string(),
@@ -222,7 +323,76 @@ pub fn resolve_backend_url(options: Option<Ts<ConfigOptions>>) -> Result<Ts<Reso
 /// for), an invalid URL or key, or a secret key in a client runtime (`code: "secret_key_in_client"`).
 #[wasm_bindgen(js_name = loadSupabaseConfig)]
 pub fn load_supabase_config(options: Option<Ts<ConfigOptions>>) -> Result<Ts<SupabaseConfigInfo>, JsValue> {
-    let (runtime, env) = self::options(options)?;
+    let (runtime, env) = config_options(options)?;
     let config = SupabaseConfig::load(runtime, &env)?;
     serialize(&SupabaseConfigInfo::from(&config))
+}
+
+/// Every configuration problem of the runtime at once (errors and warnings, with the variable to fix and
+/// how); never throws for a bad configuration.
+///
+/// @throws {HeliumError} `invalid_request` only for options of the wrong shape.
+#[wasm_bindgen(js_name = diagnoseConfig)]
+pub fn diagnose_config(options: Option<Ts<ConfigOptions>>) -> Result<Ts<ConfigDiagnosis>, JsValue> {
+    let (runtime, env) = config_options(options)?;
+    let d = Config::diagnose(runtime, &env);
+    serialize(&ConfigDiagnosis {
+        runtime: d.runtime,
+        env_mode: d.env_mode,
+        backend_url: d.backend.as_ref().map(ToString::to_string),
+        api_root: d.backend.as_ref().map(|b| b.api_root().to_string()),
+        supabase_url: d.supabase.as_ref().map(|s| s.url().to_string()),
+        ok: d.is_ok(),
+        problems: d.problems,
+    })
+}
+
+/// Splits assistant text (a saved message, or with `partial` the chunks received so far) into prose and tool
+/// calls; mid-stream, a call being written has `complete: false` and a tag cut in the middle is held back.
+#[wasm_bindgen(js_name = splitAssistantText, unchecked_return_type = "Segment[]")]
+pub fn split_assistant_text(text: &str, partial: Option<bool>) -> Result<JsValue, JsValue> {
+    if partial.unwrap_or(false) {
+        to_js(&crate::stream::split_partial_assistant_text(text))
+    } else {
+        to_js(&crate::stream::split_assistant_text(text))
+    }
+}
+
+fn is_helium(error: &JsValue) -> bool {
+    error.is_instance_of::<js_sys::Error>()
+        && get(error, "name").as_string().as_deref() == Some("HeliumError")
+}
+
+fn detail_field(error: &JsValue, field: &str) -> JsValue {
+    get(&get(error, "detail"), field)
+}
+
+/// `isHeliumError(e)`.
+#[wasm_bindgen(js_name = isHeliumError, skip_typescript)]
+pub fn is_helium_error(error: &JsValue) -> bool {
+    is_helium(error) && get(error, "kind").is_string()
+}
+
+/// `isBillingError(e)`.
+#[wasm_bindgen(js_name = isBillingError, skip_typescript)]
+pub fn is_billing_error(error: &JsValue) -> bool {
+    is_helium(error)
+        && get(error, "kind").as_string().as_deref() == Some("billing")
+        && !detail_field(error, "subscription").is_undefined()
+}
+
+/// `isRunLimitError(e)`.
+#[wasm_bindgen(js_name = isRunLimitError, skip_typescript)]
+pub fn is_run_limit_error(error: &JsValue) -> bool {
+    is_helium(error)
+        && get(error, "kind").as_string().as_deref() == Some("rate_limited")
+        && js_sys::Array::is_array(&detail_field(error, "running_thread_ids"))
+}
+
+/// `isAgentLimitError(e)`.
+#[wasm_bindgen(js_name = isAgentLimitError, skip_typescript)]
+pub fn is_agent_limit_error(error: &JsValue) -> bool {
+    is_helium(error)
+        && get(error, "kind").as_string().as_deref() == Some("billing")
+        && detail_field(error, "error_code").as_string().as_deref() == Some("AGENT_LIMIT_EXCEEDED")
 }

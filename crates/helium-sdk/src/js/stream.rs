@@ -5,10 +5,10 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use super::client::{CallOptions, HeliumClient};
-use super::{to_js, to_js_error};
+use super::client::HeliumClient;
+use super::{from_js, get, to_js, to_js_error};
 use crate::models::AgentRunId;
-use crate::stream::{AgentRunStream, StreamOptions};
+use crate::stream::{AgentRunStream, ReconnectPolicy, StreamOptions};
 
 /// Makes `it` usable with `for await`: `it[Symbol.asyncIterator]` must return `it`, which is exactly what
 /// `Object.prototype.valueOf` does for an object. (No inline JS module, so the CommonJS build works too, and no
@@ -81,14 +81,74 @@ impl AgentRunEvents {
     }
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_STREAM_OPTIONS: &str = r#"
+/** Options of `streamAgentRun`: the call options plus the stream's own. */
+export interface StreamCallOptions extends CallOptions {
+  /** Drop and resume a connection that delivers no bytes for this long (off by default: the backend sends no
+   * heartbeats and a tool may run for minutes without output). */
+  idleTimeoutMs?: number;
+  /** Reconnect attempts after a drop (default 5). */
+  maxReconnects?: number;
+  /** Check a bare final `completed` against the run's real status (default true). */
+  verifyFinalState?: boolean;
+}
+"#;
+
+/// The stream's own options, read from the call options.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StreamJsOptions {
+    idle_timeout_ms: Option<u64>,
+    max_reconnects: Option<u32>,
+    verify_final_state: Option<bool>,
+}
+
+fn stream_options(options: &JsValue) -> Result<StreamOptions, crate::Error> {
+    let mut o = StreamOptions::default();
+    if !options.is_object() {
+        return Ok(o);
+    }
+    let pick = js_sys::Object::new();
+    for key in ["idleTimeoutMs", "maxReconnects", "verifyFinalState"] {
+        let v = get(options, key);
+        if !v.is_undefined() {
+            let _ = js_sys::Reflect::set(&pick, &JsValue::from_str(key), &v);
+        }
+    }
+    let js: StreamJsOptions = from_js(&pick, "stream options")?;
+    if let Some(ms) = js.idle_timeout_ms {
+        o = o.idle_timeout(std::time::Duration::from_millis(ms));
+    }
+    if let Some(n) = js.max_reconnects {
+        o = o.reconnect(ReconnectPolicy {
+            max_attempts: n,
+            ..ReconnectPolicy::default()
+        });
+    }
+    if let Some(v) = js.verify_final_state {
+        o = o.verify_final_state(v);
+    }
+    Ok(o)
+}
+
 #[wasm_bindgen]
 impl HeliumClient {
     /// `GET /agent-run/{id}/stream` over fetch with the `Authorization` header (never `EventSource`, never the
-    /// token in the URL): an async iterable of typed events, each exactly once across reconnects.
-    #[wasm_bindgen(js_name = streamAgentRun, unchecked_return_type = "AgentRunEvents & AsyncIterable<StreamEvent & { raw: unknown }>")]
-    pub fn stream_agent_run(&self, id: String, options: Option<CallOptions>) -> Result<JsValue, JsValue> {
-        let client = self.call_client(options)?;
-        let stream = AgentRunStream::new(client, AgentRunId::from(id), StreamOptions::default());
+    /// token in the URL): an async iterable of typed events, each exactly once across reconnects. `break`, the
+    /// `signal` or `close()` ends the fetch; the run goes on (stop it with `stopAgentRun`).
+    #[wasm_bindgen(
+        js_name = streamAgentRun,
+        unchecked_return_type = "AgentRunEvents & AsyncIterable<StreamEvent & { raw: unknown }>"
+    )]
+    pub fn stream_agent_run(
+        &self,
+        id: String,
+        #[wasm_bindgen(unchecked_param_type = "StreamCallOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let client = self.call_client(&options)?;
+        let stream = AgentRunStream::new(client, AgentRunId::from(id), stream_options(&options)?);
         let events = AgentRunEvents {
             inner: Rc::new(RefCell::new(Some(stream))),
         };
@@ -118,18 +178,19 @@ impl AgentStreamDecoder {
     /// @throws {HeliumError} `stream` for an event over the size limit or an item that is not JSON.
     #[wasm_bindgen(unchecked_return_type = "StreamEvent[]")]
     pub fn push(&mut self, chunk: &[u8]) -> Result<js_sys::Array, JsValue> {
-        let stream_error = |message: String| to_js_error(&crate::Error::Stream { message });
+        let stream_error =
+            |cause: crate::error::StreamCause| to_js_error(&crate::Error::stream("(decoder)", cause, None));
         self.events.clear();
         self.parser
             .feed(chunk, &mut self.events)
-            .map_err(|e| stream_error(e.to_string()))?;
+            .map_err(|e| stream_error(crate::error::StreamCause::Sse(e)))?;
         let out = js_sys::Array::new();
         for event in self.events.drain(..) {
             if event.data.is_empty() {
                 continue;
             }
             let raw: serde_json::Value = serde_json::from_str(&event.data)
-                .map_err(|e| stream_error(format!("an item is not JSON ({e})")))?;
+                .map_err(|e| stream_error(crate::error::StreamCause::NotJson(e.to_string())))?;
             out.push(&to_js(&crate::stream::StreamEvent::decode(&raw))?);
         }
         Ok(out)

@@ -4,14 +4,15 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{AgentId, AgentRunId, ThreadId};
 use super::runs::AgentRunStatus;
+use crate::api::UploadFile;
 
-/// The text fields of `POST /agent/initiate` (sent as `multipart/form-data`).
+/// The request of `POST /agent/initiate` (sent as `multipart/form-data`): the text fields and the files.
 ///
-/// Files are attached by the client, not here. `None` fields are not sent, so the backend applies its
+/// `None` fields are not sent, so the backend applies its
 /// defaults (`model_name` `vertex_ai/gemini-2.5-pro`, `enable_thinking` false, `reasoning_effort` `low`,
 /// `stream` true, `enable_context_manager` false, `agent_id` the account's default agent).
 /// The prompt must not be empty: the backend answers 422 for an empty string.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct InitiateAgentRequest {
     /// The user's first message (required, non-empty).
@@ -34,6 +35,10 @@ pub struct InitiateAgentRequest {
     /// The agent to run; the account's default agent when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<AgentId>,
+    /// Files uploaded to `/workspace/<name>` of a new sandbox (at most 50 MB each). In JavaScript they are the
+    /// `files` of `InitiateAgentRequestInput`.
+    #[serde(skip)]
+    pub files: Vec<UploadFile>,
 }
 
 impl InitiateAgentRequest {
@@ -43,6 +48,24 @@ impl InitiateAgentRequest {
             prompt: prompt.into(),
             ..InitiateAgentRequest::default()
         }
+    }
+
+    /// Adds a file.
+    pub fn file(mut self, file: UploadFile) -> Self {
+        self.files.push(file);
+        self
+    }
+
+    /// Sets the model.
+    pub fn model(mut self, model_name: impl Into<String>) -> Self {
+        self.model_name = Some(model_name.into());
+        self
+    }
+
+    /// Sets the agent.
+    pub fn agent(mut self, agent_id: impl Into<AgentId>) -> Self {
+        self.agent_id = Some(agent_id.into());
+        self
     }
 
     /// The multipart text fields in the order the frontend sends them (`prompt`, `agent_id`,

@@ -49,9 +49,29 @@ macro_rules! id_type {
             }
         }
 
+        impl From<&String> for $name {
+            fn from(id: &String) -> Self {
+                $name(id.clone())
+            }
+        }
+
+        impl From<&$name> for $name {
+            fn from(id: &$name) -> Self {
+                id.clone()
+            }
+        }
+
         impl From<$name> for String {
             fn from(id: $name) -> String {
                 id.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
             }
         }
 
@@ -112,4 +132,12 @@ id_type!(
 id_type!(
     /// A Basejump account (`account_id`, a UUID; equal to the user id for personal accounts).
     AccountId
+);
+id_type!(
+    /// One LLM turn of a run (`thread_run_id` in stream metadata, a UUID).
+    ThreadRunId
+);
+id_type!(
+    /// A user (the JWT `sub`; equal to the account id for personal accounts).
+    UserId
 );

@@ -31,12 +31,18 @@ pub use error::{
 };
 pub use flags::{FeatureFlag, FeatureFlags};
 pub use health::{HealthComponents, HealthResponse};
-pub use ids::{AccountId, AgentId, AgentRunId, ApiKeyId, MessageId, ProjectId, SandboxId, ThreadId};
+pub use ids::{
+    AccountId, AgentId, AgentRunId, ApiKeyId, MessageId, ProjectId, SandboxId, ThreadId, ThreadRunId, UserId,
+};
+pub(crate) use wire::null_to_default;
+
 pub use runs::{
     AgentRun, AgentRunStatus, AgentRunSummary, AgentRunsList, ManualEventRequest, RunControlResponse,
     ThreadAgentResponse,
 };
 pub use sandbox::{EnsureActiveResponse, FileCreated, FileDeleted, FileInfo, FileList, SandboxDeleted};
+/// JSON values, as used by public fields of the models (`serde_json::Value`).
+pub use serde_json::Value;
 pub use threads::{
     MessageAgent, MessageRow, ProjectRow, ProjectSummary, RecentAgentRun, SandboxInfo, ThreadCreated,
     ThreadDetail, ThreadMessages, ThreadRow, ThreadSummary, ThreadsList,

@@ -60,6 +60,19 @@ pub(crate) type Shared<T> = std::sync::Arc<T>;
 #[cfg(target_arch = "wasm32")]
 pub(crate) type Shared<T> = std::rc::Rc<T>;
 
+/// `Send` natively, nothing on wasm: the bound of futures the SDK boxes or spawns, so that blanket impls
+/// (e.g. [`crate::TokenProvider`] for closures) are written once for both targets.
+#[cfg(not(target_arch = "wasm32"))]
+pub trait MaybeSend: Send {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send + ?Sized> MaybeSend for T {}
+/// `Send` natively, nothing on wasm: the bound of futures the SDK boxes or spawns, so that blanket impls
+/// (e.g. [`crate::TokenProvider`] for closures) are written once for both targets.
+#[cfg(target_arch = "wasm32")]
+pub trait MaybeSend {}
+#[cfg(target_arch = "wasm32")]
+impl<T: ?Sized> MaybeSend for T {}
+
 /// `Send + Sync` natively, nothing on wasm.
 #[cfg(not(target_arch = "wasm32"))]
 pub trait MaybeSendSync: Send + Sync {}

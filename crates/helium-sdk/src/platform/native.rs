@@ -41,14 +41,32 @@ pub(crate) fn random_u64() -> u64 {
     })
 }
 
-/// Natively a signal never fires: dropping the future is how a call is cancelled.
-pub(crate) fn is_aborted(_signal: &crate::transport::Signal) -> bool {
-    false
+/// Milliseconds since the Unix epoch (for durations in logs; not monotonic).
+pub(crate) fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Seconds since the Unix epoch (rate-limit reset times).
+pub(crate) fn now_epoch_secs() -> u64 {
+    now_millis() / 1000
 }
 
 /// Logs a retry as a `tracing` event.
-pub(crate) fn trace_retry(endpoint: &str, retry: u32, delay: Duration, error: &crate::Error) {
-    tracing::debug!(target: "helium_sdk::http", endpoint, retry, delay_ms = delay.as_millis() as u64, kind = error.kind().as_str(), "retrying: {error}");
+pub(crate) fn trace_retry(
+    endpoint: &crate::error::Endpoint,
+    retry: u32,
+    delay: Duration,
+    error: &crate::Error,
+) {
+    tracing::debug!(target: "helium_sdk::http", endpoint = endpoint.as_str(), retry, delay_ms = delay.as_millis() as u64, kind = error.kind().as_str(), "retrying: {error}");
+}
+
+/// Logs a response as a `tracing` event (method and URL without query, status, attempt, duration).
+pub(crate) fn trace_response(endpoint: &crate::error::Endpoint, status: u16, attempt: u32, duration_ms: u64) {
+    tracing::debug!(target: "helium_sdk::http", endpoint = endpoint.as_str(), status, attempt, duration_ms, "response");
 }
 
 /// NFC normalisation of upload file names, as the frontend does before uploading.

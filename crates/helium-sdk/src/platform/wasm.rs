@@ -89,13 +89,33 @@ pub(crate) fn random_u64() -> u64 {
     (hi << 32) | lo
 }
 
-/// True when the caller's `AbortSignal` has fired.
-pub(crate) fn is_aborted(signal: &crate::transport::Signal) -> bool {
-    signal.aborted()
+/// Milliseconds since the Unix epoch (`Date.now()`).
+pub(crate) fn now_millis() -> u64 {
+    js_sys::Date::now() as u64
 }
 
-/// Retries are not logged in wasm (no subscriber to send them to).
-pub(crate) fn trace_retry(_endpoint: &str, _retry: u32, _delay: Duration, _error: &crate::Error) {}
+/// Seconds since the Unix epoch (rate-limit reset times).
+pub(crate) fn now_epoch_secs() -> u64 {
+    now_millis() / 1000
+}
+
+/// Retries are reported through the client's hooks in JavaScript, not logged here.
+pub(crate) fn trace_retry(
+    _endpoint: &crate::error::Endpoint,
+    _retry: u32,
+    _delay: Duration,
+    _error: &crate::Error,
+) {
+}
+
+/// Responses are reported through the client's hooks in JavaScript, not logged here.
+pub(crate) fn trace_response(
+    _endpoint: &crate::error::Endpoint,
+    _status: u16,
+    _attempt: u32,
+    _duration_ms: u64,
+) {
+}
 
 /// NFC normalisation with `String.prototype.normalize`, keeping the tables out of the wasm.
 pub(crate) fn nfc(s: &str) -> String {

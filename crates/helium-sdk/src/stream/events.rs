@@ -1,8 +1,12 @@
 //! Typed agent-stream items (contract §6.3): each `data:` JSON decoded once, the double-encoded
 //! `content`/`metadata` strings included.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use crate::models::{MessageId, ThreadId, ThreadRunId, UserId};
 
 /// What a `status` item with a top-level `status` field reports about the run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +55,60 @@ pub enum ToolPhase {
     Error,
 }
 
+impl RunState {
+    /// The wire string (`completed`, `failed`, `stopped`, `paused`, `error`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RunState::Completed => "completed",
+            RunState::Failed => "failed",
+            RunState::Stopped => "stopped",
+            RunState::Paused => "paused",
+            RunState::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for RunState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ControlSignal {
+    /// The wire string (`STOP`, `END_STREAM`, `ERROR`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlSignal::Stop => "STOP",
+            ControlSignal::EndStream => "END_STREAM",
+            ControlSignal::Error => "ERROR",
+        }
+    }
+}
+
+impl fmt::Display for ControlSignal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ToolPhase {
+    /// The wire suffix (`started`, `completed`, `failed`, `error`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToolPhase::Started => "started",
+            ToolPhase::Completed => "completed",
+            ToolPhase::Failed => "failed",
+            ToolPhase::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for ToolPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One decoded stream item. Serialised for JavaScript with a `kind` tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -64,20 +122,20 @@ pub enum StreamEvent {
         /// The text delta (may contain raw XML tool-call text).
         text: String,
         /// The thread run (LLM turn).
-        thread_run_id: Option<String>,
+        thread_run_id: Option<ThreadRunId>,
         /// The thread.
-        thread_id: Option<String>,
+        thread_id: Option<ThreadId>,
     },
     /// The saved assistant message of a turn (`stream_status: "complete"`).
     AssistantMessage {
         /// The message id.
-        message_id: Option<String>,
+        message_id: Option<MessageId>,
         /// The full text of the turn, including XML tool calls.
         text: String,
         /// The thread run.
-        thread_run_id: Option<String>,
+        thread_run_id: Option<ThreadRunId>,
         /// The thread.
-        thread_id: Option<String>,
+        thread_id: Option<ThreadId>,
         /// Native tool calls, when any.
         #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
         tool_calls: Value,
@@ -85,26 +143,26 @@ pub enum StreamEvent {
     /// `status_type: thread_run_start`: the first item of an LLM turn.
     ThreadRunStart {
         /// The thread run.
-        thread_run_id: Option<String>,
+        thread_run_id: Option<ThreadRunId>,
         /// The thread.
-        thread_id: Option<String>,
+        thread_id: Option<ThreadId>,
     },
     /// `status_type: assistant_response_start`.
     AssistantResponseStart {
         /// The thread run.
-        thread_run_id: Option<String>,
+        thread_run_id: Option<ThreadRunId>,
     },
     /// `status_type: thread_run_end`: the last item of an LLM turn.
     ThreadRunEnd {
         /// The thread run.
-        thread_run_id: Option<String>,
+        thread_run_id: Option<ThreadRunId>,
     },
     /// `status_type: finish` with its reason (`stop`, `tool_calls`, `xml_tool_limit_reached`, `agent_terminated`, …).
     Finish {
         /// The finish reason.
         reason: String,
         /// The thread run.
-        thread_run_id: Option<String>,
+        thread_run_id: Option<ThreadRunId>,
     },
     /// A tool started, completed, failed or raised.
     Tool {
@@ -121,14 +179,14 @@ pub enum StreamEvent {
         /// The native tool-call id, when any.
         tool_call_id: Option<String>,
         /// The saved tool-result message this status refers to.
-        linked_tool_result_message_id: Option<String>,
+        linked_tool_result_message_id: Option<MessageId>,
         /// True after `ask`/`complete`: the agent stops after this tool.
         agent_should_terminate: bool,
     },
     /// A tool result (`type: tool`), XML-tool or native shape.
     ToolResult {
         /// The message id.
-        message_id: Option<String>,
+        message_id: Option<MessageId>,
         /// The function called.
         function_name: Option<String>,
         /// The XML tag (XML tools).
@@ -147,14 +205,14 @@ pub enum StreamEvent {
         #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
         error: Value,
         /// The assistant message that called the tool.
-        assistant_message_id: Option<String>,
+        assistant_message_id: Option<MessageId>,
     },
     /// `status_type: error` inside a turn (an exception while processing the LLM stream).
     MessageError {
         /// The error text.
         message: String,
         /// The thread run.
-        thread_run_id: Option<String>,
+        thread_run_id: Option<ThreadRunId>,
     },
     /// A run-level status: completed, failed, stopped, paused or error.
     RunStatus {
@@ -178,7 +236,7 @@ pub enum StreamEvent {
         /// When it was recorded.
         timestamp: Option<String>,
         /// The user who recorded it.
-        user_id: Option<String>,
+        user_id: Option<UserId>,
     },
     /// A `content` notice such as "[Agent reached maximum auto-continue limit of 25]".
     Content {
@@ -190,7 +248,7 @@ pub enum StreamEvent {
         /// The message type.
         message_type: String,
         /// The message id.
-        message_id: Option<String>,
+        message_id: Option<MessageId>,
         /// The decoded `content`.
         #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
         content: Value,
@@ -227,7 +285,7 @@ impl StreamEvent {
                 event_type: str_of(obj, "event_type").unwrap_or_default().to_owned(),
                 data: obj.get("data").cloned().unwrap_or(Value::Null),
                 timestamp: string(obj, "timestamp"),
-                user_id: string(obj, "user_id"),
+                user_id: id(obj, "user_id"),
             };
         }
         let content = decoded(obj.get("content"));
@@ -237,10 +295,10 @@ impl StreamEvent {
         {
             return StreamEvent::Content { text: text.clone() };
         }
-        let thread_id = string(obj, "thread_id");
-        let message_id = string(obj, "message_id");
+        let thread_id = id(obj, "thread_id");
+        let message_id = id(obj, "message_id");
         let meta = metadata.as_object();
-        let thread_run_id = meta.and_then(|m| string(m, "thread_run_id"));
+        let thread_run_id = meta.and_then(|m| id(m, "thread_run_id"));
         match ty {
             "assistant" => {
                 let text = content
@@ -311,6 +369,11 @@ fn string(obj: &Map<String, Value>, key: &str) -> Option<String> {
     str_of(obj, key).map(str::to_owned)
 }
 
+/// A string field as an id newtype.
+fn id<T: From<String>>(obj: &Map<String, Value>, key: &str) -> Option<T> {
+    string(obj, key).map(T::from)
+}
+
 /// Decodes a double-encoded field once: a string holding JSON becomes that JSON; anything else stays.
 fn decoded(v: Option<&Value>) -> Value {
     match v {
@@ -351,9 +414,9 @@ fn run_status(status: &str, message: Option<&str>, item: &Value) -> StreamEvent 
 fn status_message(
     content: &Value,
     meta: Option<&Map<String, Value>>,
-    thread_run_id: Option<String>,
-    thread_id: Option<String>,
-    message_id: Option<String>,
+    thread_run_id: Option<ThreadRunId>,
+    thread_id: Option<ThreadId>,
+    message_id: Option<MessageId>,
     metadata: &Value,
     item: &Value,
 ) -> StreamEvent {
@@ -373,14 +436,14 @@ fn status_message(
         message: string(c, "message"),
         tool_index: c.get("tool_index").and_then(Value::as_u64),
         tool_call_id: string(c, "tool_call_id"),
-        linked_tool_result_message_id: meta.and_then(|m| string(m, "linked_tool_result_message_id")),
+        linked_tool_result_message_id: meta.and_then(|m| id(m, "linked_tool_result_message_id")),
         agent_should_terminate: meta
             .and_then(|m| m.get("agent_should_terminate"))
             .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true")),
     };
     match status_type {
         "thread_run_start" => StreamEvent::ThreadRunStart {
-            thread_run_id: string(c, "thread_run_id").or(thread_run_id),
+            thread_run_id: id(c, "thread_run_id").or(thread_run_id),
             thread_id,
         },
         "assistant_response_start" => StreamEvent::AssistantResponseStart { thread_run_id },
@@ -404,9 +467,9 @@ fn status_message(
 fn tool_result(
     content: &Value,
     meta: Option<&Map<String, Value>>,
-    message_id: Option<String>,
+    message_id: Option<MessageId>,
 ) -> StreamEvent {
-    let assistant_message_id = meta.and_then(|m| string(m, "assistant_message_id"));
+    let assistant_message_id = meta.and_then(|m| id(m, "assistant_message_id"));
     if let Some(exec) = content.get("tool_execution").and_then(Value::as_object) {
         let result = exec.get("result").and_then(Value::as_object);
         return StreamEvent::ToolResult {

@@ -5,8 +5,10 @@
 mod events;
 mod run;
 pub mod sse;
+mod tool_calls;
 mod transcript;
 
 pub use events::{ControlSignal, RunState, StreamEvent, ToolPhase};
 pub use run::{AgentRunStream, ReconnectPolicy, StreamItem, StreamOptions};
+pub use tool_calls::{Segment, ToolCall, ToolParameter, split_assistant_text, split_partial_assistant_text};
 pub use transcript::RunTranscript;

@@ -7,19 +7,19 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::events::StreamEvent;
+use super::events::{RunState, StreamEvent};
 use super::sse::{SseEvent, SseParser};
 use crate::Client;
-use crate::error::Error;
-use crate::http::Streaming;
+use crate::config::Runtime;
+use crate::error::{Error, StreamCause};
+use crate::http::{Head, failure_error};
 use crate::models::{AgentRunId, AgentRunStatus};
 use crate::platform;
-use crate::transport::TransportError;
 
 /// How a dropped stream is resumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReconnectPolicy {
-    /// Reconnect attempts after a drop before giving up (default 5); reset when items arrive again.
+    /// Reconnect attempts after a drop before giving up (default 5); reset when new items arrive.
     pub max_attempts: u32,
     /// The first delay (default 1 s), doubled per attempt.
     pub initial_delay: Duration,
@@ -57,11 +57,20 @@ impl ReconnectPolicy {
 
 /// Options of [`crate::api::RunsApi::stream_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StreamOptions {
-    /// Reconnection.
+    /// Reconnection (default [`ReconnectPolicy::default`]).
     pub reconnect: ReconnectPolicy,
     /// The largest single event accepted (default 16 MiB).
     pub max_event_size: usize,
+    /// When set, a connection that delivers no bytes for this long is dropped and resumed like a dropped
+    /// one (a half-open connection, a stalled proxy). Off by default: the backend sends no heartbeats and a
+    /// tool may run for minutes without output.
+    pub idle_timeout: Option<Duration>,
+    /// Check the bare `{"type": "status", "status": "completed"}` (which the backend sends for any run that
+    /// is no longer running, contract §6.2) against `GET /agent-run/{id}`, so that the final event says
+    /// `failed` or `stopped` when the run really ended so (default true).
+    pub verify_final_state: bool,
 }
 
 impl Default for StreamOptions {
@@ -69,14 +78,43 @@ impl Default for StreamOptions {
         StreamOptions {
             reconnect: ReconnectPolicy::default(),
             max_event_size: super::sse::DEFAULT_MAX_EVENT_SIZE,
+            idle_timeout: None,
+            verify_final_state: true,
         }
+    }
+}
+
+impl StreamOptions {
+    /// With this reconnect policy.
+    pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
+        self.reconnect = policy;
+        self
+    }
+
+    /// With this event size limit.
+    pub fn max_event_size(mut self, bytes: usize) -> Self {
+        self.max_event_size = bytes;
+        self
+    }
+
+    /// With a read-idle timeout.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Whether to check a bare final `completed` against the run's status.
+    pub fn verify_final_state(mut self, on: bool) -> Self {
+        self.verify_final_state = on;
+        self
     }
 }
 
 /// One stream item: the decoded event and the raw JSON as sent.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StreamItem {
-    /// The typed event.
+    /// The typed event (for a verified final state, the state the run really ended in).
     pub event: StreamEvent,
     /// The item's JSON as parsed (with `content`/`metadata` still double-encoded, as on the wire).
     pub raw: Value,
@@ -88,12 +126,13 @@ type PendingNext = crate::platform::BoxFuture<'static, (Option<Result<StreamItem
 
 /// The events of one agent run, in order, each exactly once across reconnects.
 ///
-/// Natively it is also a `futures_core::Stream` of `Result<StreamItem, Error>`.
+/// Natively it is also a `futures_core::Stream` of `Result<StreamItem, Error>`. Dropping it closes the
+/// connection; the run itself goes on (stop it with `client.runs().stop(id)`).
 pub struct AgentRunStream {
     client: Client,
     run_id: AgentRunId,
     options: StreamOptions,
-    connection: Option<(Streaming, SseParser)>,
+    connection: Option<(Head, SseParser)>,
     /// Fingerprints of the items delivered so far (the prefix the server replays on reconnect).
     delivered: Vec<u64>,
     /// Items of the current connection seen so far (replayed ones included).
@@ -107,6 +146,8 @@ pub struct AgentRunStream {
     delivered_count: usize,
     /// The ids delivered so far, for servers that number events (they resume instead of replaying).
     seen_ids: std::collections::HashSet<String>,
+    /// The request id of the current connection.
+    request_id: Option<String>,
     #[cfg(not(target_arch = "wasm32"))]
     in_flight: Option<PendingNext>,
 }
@@ -120,6 +161,13 @@ impl std::fmt::Debug for AgentRunStream {
             .field("done", &self.done)
             .finish()
     }
+}
+
+/// What the next read of the connection gave.
+enum Read {
+    Bytes(bytes::Bytes),
+    End,
+    Failed(Error),
 }
 
 impl AgentRunStream {
@@ -137,6 +185,7 @@ impl AgentRunStream {
             last_event_id: None,
             delivered_count: 0,
             seen_ids: std::collections::HashSet::new(),
+            request_id: None,
             #[cfg(not(target_arch = "wasm32"))]
             in_flight: None,
         }
@@ -152,15 +201,23 @@ impl AgentRunStream {
         self.delivered_count
     }
 
-    /// Closes the connection; `next` then returns `None`.
+    /// Closes the connection; `next` then returns `None`. The run goes on.
     pub fn close(&mut self) {
         self.connection = None;
         self.done = true;
     }
 
+    fn error(&self, cause: StreamCause) -> Error {
+        Error::stream(self.run_id.as_str(), cause, self.request_id.clone())
+    }
+
     async fn connect(&mut self, first: bool) -> Result<(), Error> {
-        let mut call = crate::api::routes::stream(&self.run_id);
-        if let Some(id) = &self.last_event_id {
+        let mut call = crate::api::operations::stream_agent_run::call(self.run_id.as_str(), &())?;
+        // `Last-Event-ID` only where no CORS applies: the backend's allow-list does not include it, and the
+        // items are de-duplicated by id anyway.
+        if let Some(id) = &self.last_event_id
+            && self.client.runtime() == Runtime::Server
+        {
             call = call.header("last-event-id", id.clone());
         }
         // The first connection follows the client's retry policy; later ones the reconnect policy.
@@ -168,11 +225,9 @@ impl AgentRunStream {
         if !first {
             settings.retry = crate::http::RetryPolicy::none();
         }
-        let streaming = self.client.pipeline.stream(call, &settings).await?;
-        self.connection = Some((
-            streaming,
-            SseParser::with_max_event_size(self.options.max_event_size),
-        ));
+        let head = self.client.pipeline.open(call, &settings).await?;
+        self.request_id = head.request_id.clone();
+        self.connection = Some((head, SseParser::with_max_event_size(self.options.max_event_size)));
         self.seen_in_connection = 0;
         Ok(())
     }
@@ -187,12 +242,38 @@ impl AgentRunStream {
             return None;
         }
         let result = self.next_inner().await;
-        match &result {
-            Ok(Some(item)) if item.event.is_terminal() => self.close(),
-            Ok(None) | Err(_) => self.close(),
-            Ok(Some(_)) => {}
-        }
+        let result = match result {
+            Ok(Some(item)) if item.event.is_terminal() => {
+                self.close();
+                let check = self.options.verify_final_state.then(|| self.client.clone());
+                Ok(Some(verified(check, self.run_id.clone(), item).await))
+            }
+            Ok(None) | Err(_) => {
+                self.close();
+                result
+            }
+            Ok(Some(item)) => Ok(Some(item)),
+        };
         result.transpose()
+    }
+
+    async fn read(&mut self) -> Read {
+        let idle = self.options.idle_timeout;
+        let Some((head, _)) = self.connection.as_mut() else {
+            return Read::End;
+        };
+        let chunk = match idle {
+            Some(after) => match platform::timeout(after, head.body.chunk()).await {
+                Some(r) => r,
+                None => return Read::Failed(self.error(StreamCause::Idle(after))),
+            },
+            None => head.body.chunk().await,
+        };
+        match chunk {
+            Ok(Some(bytes)) => Read::Bytes(bytes),
+            Ok(None) => Read::End,
+            Err(failure) => Read::Failed(failure_error(failure, &self.endpoint(), self.request_id.clone())),
+        }
     }
 
     async fn next_inner(&mut self) -> Result<Option<StreamItem>, Error> {
@@ -208,45 +289,29 @@ impl AgentRunStream {
                     if first || !self.reconnectable(&e) {
                         return Err(e);
                     }
-                    self.wait_before_reconnect(&e).await?;
+                    self.wait_before_reconnect(e).await?;
                     continue;
                 }
             }
-            let Some((streaming, parser)) = self.connection.as_mut() else {
-                continue;
-            };
-            match streaming.body.chunk().await {
-                Ok(Some(bytes)) => {
+            match self.read().await {
+                Read::Bytes(bytes) => {
                     let mut events = Vec::new();
-                    parser.feed(&bytes, &mut events).map_err(|e| Error::Stream {
-                        message: format!("agent run {}: {e}", self.run_id),
-                    })?;
+                    let parsed = match self.connection.as_mut() {
+                        Some((_, parser)) => parser.feed(&bytes, &mut events),
+                        None => Ok(()),
+                    };
+                    parsed.map_err(|e| self.error(StreamCause::Sse(e)))?;
                     self.pending.extend(events);
                 }
-                Ok(None) => {
+                Read::End => {
                     self.connection = None;
-                    let e = Error::Stream {
-                        message: format!(
-                            "the stream of agent run {} ended before a terminal event",
-                            self.run_id
-                        ),
-                    };
-                    self.wait_before_reconnect(&e).await?;
+                    let e = self.error(StreamCause::EndedEarly);
+                    self.wait_before_reconnect(e).await?;
                 }
-                Err(TransportError::Aborted) => {
-                    return Err(Error::Aborted {
-                        endpoint: self.endpoint(),
-                        request_id: None,
-                    });
-                }
-                Err(TransportError::Connect(message) | TransportError::Body(message)) => {
+                Read::Failed(e) if e.kind() == crate::ErrorKind::Aborted => return Err(e),
+                Read::Failed(e) => {
                     self.connection = None;
-                    let e = Error::Network {
-                        endpoint: self.endpoint(),
-                        message,
-                        request_id: None,
-                    };
-                    self.wait_before_reconnect(&e).await?;
+                    self.wait_before_reconnect(e).await?;
                 }
             }
         }
@@ -257,16 +322,15 @@ impl AgentRunStream {
         if event.data.is_empty() {
             return Ok(None);
         }
-        let raw: Value = serde_json::from_str(&event.data).map_err(|e| Error::Stream {
-            message: format!("agent run {}: an item is not JSON ({e})", self.run_id),
-        })?;
+        let raw: Value =
+            serde_json::from_str(&event.data).map_err(|e| self.error(StreamCause::NotJson(e.to_string())))?;
         // Heartbeats are not part of the run (the frontend skips them too) and are never replayed.
         if raw.get("type").and_then(Value::as_str) == Some("ping") {
             return Ok(None);
         }
         let decoded = StreamEvent::decode(&raw);
         match event.id.filter(|id| !id.is_empty()) {
-            // A server that numbers its events resumes after `Last-Event-ID` instead of replaying: skip by id.
+            // A server that numbers its events resumes after `Last-Event-ID` (or replays): skip by id.
             Some(id) => {
                 if !self.seen_ids.insert(id.clone()) {
                     return Ok(None);
@@ -285,12 +349,7 @@ impl AgentRunStream {
                     // A terminal item cannot be part of what was delivered (the stream would have ended): the
                     // run ended while we were away and the server sent its end instead of the rest of the replay.
                     if !decoded.is_terminal() {
-                        return Err(Error::Stream {
-                            message: format!(
-                                "agent run {}: after reconnecting, item {index} differs from the one delivered before",
-                                self.run_id
-                            ),
-                        });
+                        return Err(self.error(StreamCause::ReplayMismatch { index }));
                     }
                 }
                 self.delivered.push(print);
@@ -301,32 +360,36 @@ impl AgentRunStream {
         Ok(Some(StreamItem { event: decoded, raw }))
     }
 
-    /// Transient failures are retried; a stream that ended early (kind `stream`) is resumed too.
+    /// Transient failures are retried; a stream that ended early or went idle (kind `stream`) is resumed too.
     fn reconnectable(&self, e: &Error) -> bool {
-        e.is_transient() || e.kind() == crate::ErrorKind::Stream
+        e.is_transient()
+            || matches!(
+                e.as_stream().map(|s| s.cause()),
+                Some(StreamCause::EndedEarly | StreamCause::Idle(_))
+            )
     }
 
-    /// `GET /api/agent-run/{id}/stream`, as errors name it.
-    fn endpoint(&self) -> String {
-        self.client
-            .pipeline
-            .endpoint(&crate::api::routes::stream(&self.run_id))
+    /// `GET http://host:port/api/agent-run/{id}/stream`, as errors name it.
+    fn endpoint(&self) -> crate::error::Endpoint {
+        let path = format!(
+            "/agent-run/{}/stream",
+            crate::http::encode_component(self.run_id.as_str())
+        );
+        crate::error::Endpoint::new("GET", &self.client.api_root().endpoint(&path))
     }
 
-    async fn wait_before_reconnect(&mut self, cause: &Error) -> Result<(), Error> {
+    async fn wait_before_reconnect(&mut self, cause: Error) -> Result<(), Error> {
         let policy = self.options.reconnect;
         if self.attempts >= policy.max_attempts {
-            return Err(Error::Stream {
-                message: format!(
-                    "agent run {}: gave up after {} reconnect attempts: {cause}",
-                    self.run_id, self.attempts
-                ),
-            });
+            return Err(self.error(StreamCause::ReconnectsExhausted {
+                attempts: self.attempts,
+                last: Box::new(cause),
+            }));
         }
         let attempt = self.attempts;
         self.attempts += 1;
         if policy.check_status
-            && let Ok(run) = self.client.runs().get(&self.run_id).await
+            && let Ok(run) = self.client.runs().get(self.run_id.clone()).await
             && run.status != AgentRunStatus::Running
         {
             // Ended: reconnect at once; the server replays the rest and ends the stream.
@@ -334,6 +397,37 @@ impl AgentRunStream {
         }
         platform::sleep(policy.delay(attempt)).await;
         Ok(())
+    }
+}
+
+/// The bare `completed` the backend sends for any run that is no longer running, replaced by the state the
+/// run really ended in (`GET /agent-run/{id}`, asked through `client` when given). When that call fails, the
+/// event stays as sent.
+async fn verified(client: Option<Client>, run_id: AgentRunId, item: StreamItem) -> StreamItem {
+    let bare = matches!(
+        item.event,
+        StreamEvent::RunStatus {
+            state: RunState::Completed,
+            message: None
+        }
+    );
+    let Some(client) = client.filter(|_| bare) else {
+        return item;
+    };
+    let Ok(run) = client.runs().get(run_id).await else {
+        return item;
+    };
+    let state = match run.status {
+        AgentRunStatus::Failed => RunState::Failed,
+        AgentRunStatus::Stopped => RunState::Stopped,
+        _ => return item,
+    };
+    StreamItem {
+        event: StreamEvent::RunStatus {
+            state,
+            message: run.error,
+        },
+        raw: item.raw,
     }
 }
 

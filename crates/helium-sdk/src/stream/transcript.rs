@@ -11,7 +11,7 @@ use crate::error::Error;
 pub struct RunTranscript {
     /// Chunks of the turn in progress, by sequence.
     live: BTreeMap<u64, String>,
-    live_run: Option<String>,
+    live_run: Option<crate::models::ThreadRunId>,
     messages: Vec<String>,
     tools: Vec<String>,
     errors: Vec<String>,

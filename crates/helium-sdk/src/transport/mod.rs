@@ -1,17 +1,20 @@
 //! The HTTP seam: reqwest natively, `fetch` (through gloo-net) on wasm, behind one interface.
 //!
 //! The request pipeline (`http`) builds a [`Request`], and a transport sends it and hands back a [`Response`]
-//! whose body can be read whole or chunk by chunk (for the agent stream).
+//! whose body can be read whole or chunk by chunk (for the agent stream). A request is borrowed by the
+//! transport, so its body (uploads reach 50 MB) is shared by every attempt instead of being copied.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) use native::{Signal, Transport, TransportBody};
+pub(crate) use native::{CallContext, Transport, TransportBody, TransportOptions};
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 #[cfg(target_arch = "wasm32")]
-pub(crate) use wasm::{Signal, Transport, TransportBody};
+pub(crate) use wasm::{CallContext, Transport, TransportBody, TransportOptions, js_message};
+
+use bytes::Bytes;
 
 /// The methods the backend uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +26,7 @@ pub(crate) enum Method {
 }
 
 impl Method {
-    pub(crate) fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
@@ -33,12 +36,14 @@ impl Method {
     }
 }
 
-/// The contents of an uploaded file.
+/// The contents of an uploaded file. The same variants exist on every target except `Blob`, which only exists
+/// where JavaScript does (a `Blob` or `File` is passed to `fetch` without copying it into wasm memory).
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum FileData {
-    /// Bytes in memory.
-    Bytes(Vec<u8>),
-    /// A JavaScript `Blob` or `File`, passed to `fetch` without copying it into wasm memory.
+    /// Bytes in memory, shared (not copied) by every attempt of a request.
+    Bytes(Bytes),
+    /// A JavaScript `Blob` or `File` (wasm only).
     #[cfg(target_arch = "wasm32")]
     Blob(web_sys::Blob),
 }
@@ -56,6 +61,24 @@ impl FileData {
     /// True for an empty file.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl From<Vec<u8>> for FileData {
+    fn from(bytes: Vec<u8>) -> Self {
+        FileData::Bytes(Bytes::from(bytes))
+    }
+}
+
+impl From<Bytes> for FileData {
+    fn from(bytes: Bytes) -> Self {
+        FileData::Bytes(bytes)
+    }
+}
+
+impl From<&'static [u8]> for FileData {
+    fn from(bytes: &'static [u8]) -> Self {
+        FileData::Bytes(Bytes::from_static(bytes))
     }
 }
 
@@ -81,10 +104,12 @@ pub(crate) enum Part {
 }
 
 /// A request body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) enum Body {
+    #[default]
     Empty,
-    Json(String),
+    /// A JSON document (sent with `content-type: application/json`).
+    Json(Bytes),
     Multipart(Vec<Part>),
 }
 
@@ -93,13 +118,14 @@ pub(crate) enum Body {
 pub(crate) struct Request {
     pub method: Method,
     pub url: String,
-    pub headers: Vec<(&'static str, String)>,
+    /// Header names are lower case.
+    pub headers: Vec<(String, String)>,
     pub body: Body,
 }
 
 /// A transport failure (no HTTP status).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum TransportError {
+pub(crate) enum Failure {
     /// Could not connect, or the connection broke before the response head.
     Connect(String),
     /// The caller's abort signal fired (wasm only: natively a call is cancelled by dropping it).
@@ -115,18 +141,4 @@ pub(crate) struct Response {
     /// Header names are lower case.
     pub headers: Vec<(String, String)>,
     pub body: TransportBody,
-}
-
-impl Response {
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Reads the whole body.
-    pub(crate) async fn bytes(self) -> Result<Vec<u8>, TransportError> {
-        self.body.all().await
-    }
 }

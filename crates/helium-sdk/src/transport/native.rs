@@ -1,32 +1,64 @@
 use std::time::Duration;
 
-use super::{Body, Method, Part, Request, Response, TransportError};
+use super::{Body, Failure, FileData, Method, Part, Request, Response};
+use crate::client::ClientBuilder;
 
-/// Natively there is no abort signal: dropping the future cancels the request.
+/// Per-call transport context. Natively there is no abort signal: dropping the future cancels the request.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Signal;
+pub(crate) struct CallContext {}
 
-/// reqwest with rustls; one connection pool per client.
+impl CallContext {
+    /// Never: natively a call is cancelled by dropping its future.
+    pub(crate) fn aborted(&self) -> bool {
+        false
+    }
+}
+
+/// reqwest (rustls by default, native-tls with the `native-tls` feature); one connection pool per client.
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
     client: reqwest::Client,
 }
 
+/// The transport settings only a native client has.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TransportOptions {
+    connect_timeout: Option<Duration>,
+    client: Option<reqwest::Client>,
+}
+
+impl ClientBuilder {
+    /// The TCP + TLS connect timeout (default 10 s). Native only: `fetch` cannot bound connection setup
+    /// separately, so JavaScript clients have no such option.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.transport.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Sends requests through this `reqwest::Client` (its pool, proxy, TLS and timeouts settings) instead of
+    /// one built by the SDK. The SDK's own timeouts, retries and headers still apply.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.transport.client = Some(client);
+        self
+    }
+}
+
 impl Transport {
-    pub(crate) fn new(connect_timeout: Duration) -> Result<Transport, String> {
+    pub(crate) fn new(options: &TransportOptions) -> Result<Transport, String> {
+        if let Some(client) = &options.client {
+            return Ok(Transport {
+                client: client.clone(),
+            });
+        }
         let client = reqwest::Client::builder()
-            .connect_timeout(connect_timeout)
+            .connect_timeout(options.connect_timeout.unwrap_or(Duration::from_secs(10)))
             .user_agent(concat!("helium-sdk-rust/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| e.to_string())?;
         Ok(Transport { client })
     }
 
-    pub(crate) async fn send(
-        &self,
-        req: Request,
-        _signal: Option<&Signal>,
-    ) -> Result<Response, TransportError> {
+    pub(crate) async fn send(&self, req: &Request, _ctx: &CallContext) -> Result<Response, Failure> {
         let method = match req.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -35,38 +67,16 @@ impl Transport {
         };
         let mut builder = self.client.request(method, &req.url);
         for (k, v) in &req.headers {
-            builder = builder.header(*k, v);
+            builder = builder.header(k.as_str(), v.as_str());
         }
-        builder = match req.body {
+        builder = match &req.body {
             Body::Empty => builder,
-            Body::Json(s) => builder.header("content-type", "application/json").body(s),
-            Body::Multipart(parts) => {
-                let mut form = reqwest::multipart::Form::new();
-                for part in parts {
-                    form = match part {
-                        Part::Text { name, value } => form.text(name, value),
-                        Part::File {
-                            name,
-                            filename,
-                            content_type,
-                            data,
-                        } => {
-                            let super::FileData::Bytes(bytes) = data;
-                            let p = reqwest::multipart::Part::bytes(bytes)
-                                .file_name(filename)
-                                .mime_str(&content_type)
-                                .map_err(|e| TransportError::Connect(e.to_string()))?;
-                            form.part(name, p)
-                        }
-                    };
-                }
-                builder.multipart(form)
-            }
+            Body::Json(bytes) => builder
+                .header("content-type", "application/json")
+                .body(reqwest::Body::from(bytes.clone())),
+            Body::Multipart(parts) => builder.multipart(form(parts)?),
         };
-        let resp = builder
-            .send()
-            .await
-            .map_err(|e| TransportError::Connect(describe(e)))?;
+        let resp = builder.send().await.map_err(|e| Failure::Connect(describe(e)))?;
         let headers = resp
             .headers()
             .iter()
@@ -78,6 +88,33 @@ impl Transport {
             body: TransportBody { resp },
         })
     }
+}
+
+/// A multipart form for one attempt; file bytes are shared with the request, not copied.
+fn form(parts: &[Part]) -> Result<reqwest::multipart::Form, Failure> {
+    let mut form = reqwest::multipart::Form::new();
+    for part in parts {
+        form = match part {
+            Part::Text { name, value } => form.text(*name, value.clone()),
+            Part::File {
+                name,
+                filename,
+                content_type,
+                data,
+            } => {
+                let FileData::Bytes(bytes) = data;
+                let p = reqwest::multipart::Part::stream_with_length(
+                    reqwest::Body::from(bytes.clone()),
+                    bytes.len() as u64,
+                )
+                .file_name(filename.clone())
+                .mime_str(content_type)
+                .map_err(|e| Failure::Connect(e.to_string()))?;
+                form.part(*name, p)
+            }
+        };
+    }
+    Ok(form)
 }
 
 /// reqwest's error chain, without the URL (which may carry a query the caller considers private).
@@ -100,19 +137,11 @@ pub(crate) struct TransportBody {
 
 impl TransportBody {
     /// The whole body (one buffer when the length is known).
-    pub(crate) async fn all(self) -> Result<Vec<u8>, TransportError> {
-        self.resp
-            .bytes()
-            .await
-            .map(|b| b.to_vec())
-            .map_err(|e| TransportError::Body(describe(e)))
+    pub(crate) async fn all(self) -> Result<bytes::Bytes, Failure> {
+        self.resp.bytes().await.map_err(|e| Failure::Body(describe(e)))
     }
 
-    pub(crate) async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
-        match self.resp.chunk().await {
-            Ok(Some(b)) => Ok(Some(b.to_vec())),
-            Ok(None) => Ok(None),
-            Err(e) => Err(TransportError::Body(describe(e))),
-        }
+    pub(crate) async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, Failure> {
+        self.resp.chunk().await.map_err(|e| Failure::Body(describe(e)))
     }
 }

@@ -1,16 +1,39 @@
-use std::time::Duration;
-
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::{Body, FileData, Method, Part, Request, Response, TransportError};
+use super::{Body, Failure, FileData, Part, Request, Response};
 
 /// A JavaScript `AbortSignal` given by the caller.
 pub(crate) type Signal = web_sys::AbortSignal;
 
-/// `fetch` through gloo-net: the global `fetch`, so it works in windows, workers, Node ≥ 18 and edge runtimes.
+/// Per-call transport context: the caller's `AbortSignal` and `fetch` init options.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallContext {
+    pub signal: Option<Signal>,
+    pub fetch_options: Option<js_sys::Object>,
+}
+
+impl CallContext {
+    /// True once the caller's signal has fired.
+    pub(crate) fn aborted(&self) -> bool {
+        self.signal.as_ref().is_some_and(|s| s.aborted())
+    }
+}
+
+/// The transport settings only a JavaScript client has: a custom `fetch` and extra `fetch` init options.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TransportOptions {
+    /// Called instead of the global `fetch` (instrumentation, proxies, tests).
+    pub fetch: Option<js_sys::Function>,
+    /// Merged into every request's init (e.g. `{cache: 'no-store'}`, Next.js' `{next: {revalidate}}`).
+    pub fetch_options: Option<js_sys::Object>,
+}
+
+/// `fetch(url, init)`: the global `fetch` (windows, workers, Node ≥ 18, edge runtimes) or the caller's.
 #[derive(Debug, Clone)]
-pub(crate) struct Transport;
+pub(crate) struct Transport {
+    options: TransportOptions,
+}
 
 /// Aborts the fetch when dropped (a timed-out or cancelled future), unless the body was read to its end.
 struct AbortOnDrop(Option<web_sys::AbortController>);
@@ -23,18 +46,24 @@ impl Drop for AbortOnDrop {
     }
 }
 
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    // Setting a property on a plain object we created cannot fail.
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
+}
+
 impl Transport {
-    pub(crate) fn new(_connect_timeout: Duration) -> Result<Transport, String> {
-        Ok(Transport)
+    pub(crate) fn new(options: &TransportOptions) -> Result<Transport, String> {
+        Ok(Transport {
+            options: options.clone(),
+        })
     }
 
-    pub(crate) async fn send(
-        &self,
-        req: Request,
-        signal: Option<&Signal>,
-    ) -> Result<Response, TransportError> {
+    /// Sends with the call's `fetch` init options merged over the client's.
+    pub(crate) async fn send(&self, req: &Request, ctx: &CallContext) -> Result<Response, Failure> {
+        let signal = ctx.signal.as_ref();
+        let call_options = ctx.fetch_options.as_ref();
         if signal.is_some_and(|s| s.aborted()) {
-            return Err(TransportError::Aborted);
+            return Err(Failure::Aborted);
         }
         let controller = web_sys::AbortController::new().ok();
         let own = controller.as_ref().map(|c| c.signal());
@@ -42,48 +71,79 @@ impl Transport {
             (Some(user), Some(own)) => any_signal(user, own).unwrap_or_else(|| user.clone()),
             (Some(user), None) => user.clone(),
             (None, Some(own)) => own.clone(),
-            (None, None) => return Err(TransportError::Connect("AbortController is not available".into())),
+            (None, None) => return Err(Failure::Connect("AbortController is not available".into())),
         };
         let guard = AbortOnDrop(controller);
-        let url = req.url.clone();
-        let mut builder = match req.method {
-            Method::Get => gloo_net::http::Request::get(&url),
-            Method::Post => gloo_net::http::Request::post(&url),
-            Method::Patch => gloo_net::http::Request::patch(&url),
-            Method::Delete => gloo_net::http::Request::delete(&url),
-        };
+        let init = js_sys::Object::new();
+        for extra in [self.options.fetch_options.as_ref(), call_options]
+            .into_iter()
+            .flatten()
+        {
+            // Object.assign over a plain object cannot fail.
+            let _ = js_sys::Object::assign(&init, extra);
+        }
+        set(&init, "method", &JsValue::from_str(req.method.as_str()));
+        let headers = web_sys::Headers::new().map_err(|e| Failure::Connect(js_message(&e)))?;
         for (k, v) in &req.headers {
-            builder = builder.header(k, v);
+            headers
+                .append(k, v)
+                .map_err(|e| Failure::Connect(js_message(&e)))?;
         }
-        builder = builder.abort_signal(Some(&combined));
-        let request = match req.body {
-            Body::Empty => builder.build(),
-            Body::Json(s) => builder.header("content-type", "application/json").body(s),
-            Body::Multipart(parts) => builder.body(form_data(parts)?),
+        match &req.body {
+            Body::Empty => {}
+            Body::Json(bytes) => {
+                headers
+                    .set("content-type", "application/json")
+                    .map_err(|e| Failure::Connect(js_message(&e)))?;
+                set(&init, "body", &js_sys::Uint8Array::from(&bytes[..]));
+            }
+            Body::Multipart(parts) => set(&init, "body", &form_data(parts)?.into()),
         }
-        .map_err(|e| TransportError::Connect(e.to_string()))?;
-        let resp = request.send().await.map_err(|e| map_error(e, &combined))?;
+        set(&init, "headers", &headers);
+        set(&init, "signal", &combined);
+        let fetch = match &self.options.fetch {
+            Some(f) => f.clone(),
+            None => global_fetch().ok_or_else(|| Failure::Connect("this runtime has no fetch".into()))?,
+        };
+        let promise = fetch
+            .call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), &init)
+            .map_err(|e| map_error(&e, &combined))?;
+        let promise = promise
+            .dyn_into::<js_sys::Promise>()
+            .map_err(|_| Failure::Connect("fetch did not return a Promise".into()))?;
+        let resp = JsFuture::from(promise)
+            .await
+            .map_err(|e| map_error(&e, &combined))?;
+        let resp: web_sys::Response = resp
+            .dyn_into()
+            .map_err(|_| Failure::Connect("fetch did not resolve to a Response".into()))?;
         let mut headers = Vec::new();
-        for entry in resp.headers().entries() {
-            headers.push((entry.0.to_ascii_lowercase(), entry.1));
+        if let Ok(Some(iter)) = js_sys::try_iter(&resp.headers()) {
+            for entry in iter.flatten() {
+                let pair: js_sys::Array = entry.unchecked_into();
+                if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    headers.push((k.to_ascii_lowercase(), v));
+                }
+            }
         }
-        let status = resp.status();
-        let raw: web_sys::Response = resp.into();
-        let reader = raw.body().and_then(|b| {
-            b.get_reader()
-                .dyn_into::<web_sys::ReadableStreamDefaultReader>()
-                .ok()
-        });
         Ok(Response {
-            status,
+            status: resp.status(),
             headers,
             body: TransportBody {
-                reader,
+                response: Some(resp),
+                reader: None,
                 signal: combined,
                 _guard: guard,
             },
         })
     }
+}
+
+fn global_fetch() -> Option<js_sys::Function> {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()
 }
 
 /// `AbortSignal.any([a, b])` where the runtime has it (Node ≥ 20.3, current browsers).
@@ -95,12 +155,12 @@ fn any_signal(a: &Signal, b: &Signal) -> Option<Signal> {
     any.call1(&ctor, &list).ok()?.dyn_into::<Signal>().ok()
 }
 
-fn form_data(parts: Vec<Part>) -> Result<web_sys::FormData, TransportError> {
-    let err = |e: JsValue| TransportError::Connect(format!("could not build the form: {e:?}"));
+fn form_data(parts: &[Part]) -> Result<web_sys::FormData, Failure> {
+    let err = |e: JsValue| Failure::Connect(format!("could not build the form: {}", js_message(&e)));
     let form = web_sys::FormData::new().map_err(err)?;
     for part in parts {
         match part {
-            Part::Text { name, value } => form.append_with_str(name, &value).map_err(err)?,
+            Part::Text { name, value } => form.append_with_str(name, value).map_err(err)?,
             Part::File {
                 name,
                 filename,
@@ -108,11 +168,11 @@ fn form_data(parts: Vec<Part>) -> Result<web_sys::FormData, TransportError> {
                 data,
             } => {
                 let blob = match data {
-                    FileData::Blob(b) => b,
+                    FileData::Blob(b) => b.clone(),
                     FileData::Bytes(bytes) => {
-                        let array = js_sys::Uint8Array::from(bytes.as_slice());
+                        let array = js_sys::Uint8Array::from(&bytes[..]);
                         let opts = web_sys::BlobPropertyBag::new();
-                        opts.set_type(&content_type);
+                        opts.set_type(content_type);
                         web_sys::Blob::new_with_u8_array_sequence_and_options(
                             &js_sys::Array::of1(&array),
                             &opts,
@@ -120,7 +180,7 @@ fn form_data(parts: Vec<Part>) -> Result<web_sys::FormData, TransportError> {
                         .map_err(err)?
                     }
                 };
-                form.append_with_blob_and_filename(name, &blob, &filename)
+                form.append_with_blob_and_filename(name, &blob, filename)
                     .map_err(err)?;
             }
         }
@@ -128,41 +188,61 @@ fn form_data(parts: Vec<Part>) -> Result<web_sys::FormData, TransportError> {
     Ok(form)
 }
 
-fn map_error(e: gloo_net::Error, signal: &Signal) -> TransportError {
+fn map_error(e: &JsValue, signal: &Signal) -> Failure {
     if signal.aborted() {
-        return TransportError::Aborted;
+        return Failure::Aborted;
     }
-    TransportError::Connect(e.to_string())
+    Failure::Connect(js_message(e))
 }
 
-/// A response body read through the `ReadableStream` reader.
+/// A response body, read whole (`arrayBuffer()`) or chunk by chunk through the `ReadableStream` reader.
 pub(crate) struct TransportBody {
+    response: Option<web_sys::Response>,
     reader: Option<web_sys::ReadableStreamDefaultReader>,
     signal: Signal,
     _guard: AbortOnDrop,
 }
 
 impl TransportBody {
-    /// The whole body.
-    pub(crate) async fn all(mut self) -> Result<Vec<u8>, TransportError> {
-        let mut out = Vec::new();
-        while let Some(chunk) = self.chunk().await? {
-            out.extend_from_slice(&chunk);
+    fn failure(&self, e: &JsValue) -> Failure {
+        if self.signal.aborted() {
+            Failure::Aborted
+        } else {
+            Failure::Body(js_message(e))
         }
-        Ok(out)
     }
 
-    pub(crate) async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
+    /// The whole body, copied into wasm memory once.
+    pub(crate) async fn all(mut self) -> Result<bytes::Bytes, Failure> {
+        let Some(response) = self.response.take() else {
+            let mut out = Vec::new();
+            while let Some(chunk) = self.chunk().await? {
+                out.extend_from_slice(&chunk);
+            }
+            return Ok(out.into());
+        };
+        let promise = response.array_buffer().map_err(|e| self.failure(&e))?;
+        let buffer = JsFuture::from(promise).await.map_err(|e| self.failure(&e))?;
+        Ok(js_sys::Uint8Array::new(&buffer).to_vec().into())
+    }
+
+    pub(crate) async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, Failure> {
+        if self.reader.is_none() {
+            let Some(response) = self.response.take() else {
+                return Ok(None);
+            };
+            self.reader = response.body().and_then(|b| {
+                b.get_reader()
+                    .dyn_into::<web_sys::ReadableStreamDefaultReader>()
+                    .ok()
+            });
+        }
         let Some(reader) = &self.reader else {
             return Ok(None);
         };
-        let result = JsFuture::from(reader.read()).await.map_err(|e| {
-            if self.signal.aborted() {
-                TransportError::Aborted
-            } else {
-                TransportError::Body(js_message(&e))
-            }
-        })?;
+        let result = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| self.failure(&e))?;
         let done = js_sys::Reflect::get(&result, &JsValue::from_str("done"))
             .map(|d| d.is_truthy())
             .unwrap_or(true);
@@ -172,16 +252,16 @@ impl TransportBody {
         }
         let value = js_sys::Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
         match value.dyn_ref::<js_sys::Uint8Array>() {
-            Some(a) => Ok(Some(a.to_vec())),
-            None => Err(TransportError::Body(
-                "the body stream yielded a non-byte chunk".into(),
-            )),
+            Some(a) => Ok(Some(a.to_vec().into())),
+            None => Err(Failure::Body("the body stream yielded a non-byte chunk".into())),
         }
     }
 }
 
-fn js_message(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .unwrap_or_else(|| format!("{e:?}"))
+pub(crate) fn js_message(e: &JsValue) -> String {
+    if let Some(e) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(e.message());
+    }
+    e.as_string()
+        .unwrap_or_else(|| "a non-Error value was thrown".into())
 }

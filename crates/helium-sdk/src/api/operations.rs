@@ -1,0 +1,338 @@
+//! The operation table: one declaration per backend operation (contract §5). Everything else is derived from
+//! it: the Rust handler method, the JavaScript method and its TypeScript signature, and the request both send.
+//!
+//! A row reads:
+//!
+//! ```text
+//! /// docs (become the Rust docs and the JSDoc)
+//! op_name => Handler.method, "jsName":
+//!     VERB "/path/{param}" (path param: IdType, query name: String, fspath path: String)
+//!     {input} Auth Retry -> {output};
+//! ```
+//!
+//! * parameters: `path` (a `{name}` segment of the template), `query` (a query parameter), `fspath` (a
+//!   sandbox file path in the query, encoded for the backend's second decoding);
+//! * input: `{}`, `{json T}`, `{json_opt T}` (may be omitted in JavaScript), `{query T}`, `{query_opt T}`,
+//!   `{multipart T}` (`T: MultipartForm`; its JavaScript input type is `TInput`);
+//! * auth: `None`, `Required`, `Optional`; retry: `Idempotent` (retried on transient failures) or
+//!   `NotIdempotent`;
+//! * output: `{json T}`, `{array T}` (a top-level JSON array), `{list "field" T}` (a list in one field of the
+//!   body), `{bytes}`, `{stream}` (handler written by hand).
+
+/// Calls `$callback!` with every row of the table.
+macro_rules! for_each_operation {
+    ($callback:ident) => {
+        $callback! {
+            /// `GET /health`: the backend's health, without credentials. Tolerates the backend's shape and the
+            /// deployment guide's `{status, timestamp, components}` shape.
+            ///
+            /// # Errors
+            /// Network, timeout, HTTP and decode errors.
+            health => Client.health, "health":
+                Get "/health" () {} None Idempotent -> {json HealthResponse};
+
+            /// `GET /health-docker`: the backend checks Redis and the database before answering.
+            ///
+            /// # Errors
+            /// As `health`; a failed check is a `server` error ("Health check failed").
+            health_docker => Client.health_docker, "healthDocker":
+                Get "/health-docker" () {} None Idempotent -> {json HealthResponse};
+
+            /// `POST /agent/initiate` (multipart): a new project, thread and first run, with optional files
+            /// uploaded to `/workspace/<name>` of a new sandbox. The answer has no `project_id` (contract §10.5).
+            ///
+            /// # Errors
+            /// `validation` (empty prompt), `billing`, `rate_limited`, `not_found` (agent); `invalid_request`
+            /// for a file over 50 MB. Not retried (it creates resources).
+            initiate_agent => AgentApi.initiate, "initiateAgent":
+                Post "/agent/initiate" () {multipart InitiateAgentRequest} Required NotIdempotent
+                -> {json InitiateAgentResponse};
+
+            /// `POST /thread/{thread_id}/agent/start`: a new run on an existing thread, on its latest user
+            /// message.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`, `billing`, `rate_limited`, `validation`. Not retried.
+            start_agent => AgentApi.start, "startAgent":
+                Post "/thread/{thread_id}/agent/start" (path thread_id: ThreadId) {json_opt AgentStartRequest}
+                Required NotIdempotent -> {json AgentStartResponse};
+
+            /// `GET /thread/{thread_id}/agent`: the agent most recently used on the thread.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`.
+            get_thread_agent => AgentApi.thread_agent, "getThreadAgent":
+                Get "/thread/{thread_id}/agent" (path thread_id: ThreadId) {} Required Idempotent
+                -> {json ThreadAgentResponse};
+
+            /// `GET /agent-run/{id}`: the run's status (camelCase keys, as the backend sends them).
+            ///
+            /// # Errors
+            /// `not_found` ("Agent run not found"), `forbidden`.
+            get_agent_run => RunsApi.get, "getAgentRun":
+                Get "/agent-run/{id}" (path id: AgentRunId) {} Required Idempotent -> {json AgentRun};
+
+            /// `GET /thread/{thread_id}/agent-runs`: the thread's runs, newest first.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`.
+            list_agent_runs => RunsApi.list, "listAgentRuns":
+                Get "/thread/{thread_id}/agent-runs" (path thread_id: ThreadId) {} Required Idempotent
+                -> {list "agent_runs" AgentRunSummary};
+
+            /// `POST /agent-run/{id}/stop` → `{"status": "stopped"}`. Safe to repeat, so it is retried.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`, `server`.
+            stop_agent_run => RunsApi.stop, "stopAgentRun":
+                Post "/agent-run/{id}/stop" (path id: AgentRunId) {} Required Idempotent
+                -> {json RunControlResponse};
+
+            /// `POST /agent-run/{id}/pause` → `{"status": "pausing"}`.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`, `server`.
+            pause_agent_run => RunsApi.pause, "pauseAgentRun":
+                Post "/agent-run/{id}/pause" (path id: AgentRunId) {} Required NotIdempotent
+                -> {json RunControlResponse};
+
+            /// `POST /agent-run/{id}/resume` → `{"status": "resuming"}`.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`, `server`.
+            resume_agent_run => RunsApi.resume, "resumeAgentRun":
+                Post "/agent-run/{id}/resume" (path id: AgentRunId) {} Required NotIdempotent
+                -> {json RunControlResponse};
+
+            /// `POST /agent-run/{id}/takeover` → `{"status": "takeover"}`.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`, `server`.
+            takeover_agent_run => RunsApi.takeover, "takeoverAgentRun":
+                Post "/agent-run/{id}/takeover" (path id: AgentRunId) {} Required NotIdempotent
+                -> {json RunControlResponse};
+
+            /// `POST /agent-run/{id}/release` → `{"status": "released"}`.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`, `server`.
+            release_agent_run => RunsApi.release, "releaseAgentRun":
+                Post "/agent-run/{id}/release" (path id: AgentRunId) {} Required NotIdempotent
+                -> {json RunControlResponse};
+
+            /// `POST /agent-run/{id}/manual-event`: appends a `manual_event` item to the run's stream.
+            ///
+            /// # Errors
+            /// `validation`, `not_found`, `forbidden`, `server`. Not retried.
+            send_manual_event => RunsApi.manual_event, "sendManualEvent":
+                Post "/agent-run/{id}/manual-event" (path id: AgentRunId) {json ManualEventRequest}
+                Required NotIdempotent -> {json RunControlResponse};
+
+            /// `GET /agent-run/{id}/stream`: the run's events (see `RunsApi::stream`).
+            stream_agent_run => RunsApi.stream, "streamAgentRun":
+                Get "/agent-run/{id}/stream" (path id: AgentRunId) {} Required Idempotent -> {stream};
+
+            /// `GET /sandboxes/{sandbox_id}/files?path=…`: the entries of a directory. Credentials are sent when
+            /// the client has some (public projects are readable without).
+            ///
+            /// # Errors
+            /// `not_found` ("Sandbox not found"), `unauthorized`, `forbidden`.
+            list_sandbox_files => SandboxesApi.list, "listSandboxFiles":
+                Get "/sandboxes/{sandbox_id}/files" (path sandbox_id: SandboxId, fspath path: String) {}
+                Optional Idempotent -> {list "files" FileInfo};
+
+            /// `GET /sandboxes/{sandbox_id}/files/content?path=…`: the raw bytes of a file.
+            ///
+            /// # Errors
+            /// `not_found` (also for a failed download), `unauthorized`, `forbidden`.
+            read_sandbox_file => SandboxesApi.read, "readSandboxFile":
+                Get "/sandboxes/{sandbox_id}/files/content" (path sandbox_id: SandboxId, fspath path: String) {}
+                Optional Idempotent -> {bytes};
+
+            /// `POST /sandboxes/{sandbox_id}/files` (multipart `path` + `file`).
+            ///
+            /// # Errors
+            /// `invalid_request` over 50 MB; `not_found`, `unauthorized`, `forbidden`. Not retried.
+            upload_sandbox_file => SandboxesApi.upload, "uploadSandboxFile":
+                Post "/sandboxes/{sandbox_id}/files" (path sandbox_id: SandboxId) {multipart SandboxUpload}
+                Optional NotIdempotent -> {json FileCreated};
+
+            /// `DELETE /sandboxes/{sandbox_id}/files?path=…`.
+            ///
+            /// # Errors
+            /// `not_found`, `unauthorized`, `forbidden`.
+            delete_sandbox_file => SandboxesApi.delete_file, "deleteSandboxFile":
+                Delete "/sandboxes/{sandbox_id}/files" (path sandbox_id: SandboxId, fspath path: String) {}
+                Optional Idempotent -> {json FileDeleted};
+
+            /// `DELETE /sandboxes/{sandbox_id}`.
+            ///
+            /// # Errors
+            /// `not_found`, `unauthorized`, `forbidden`.
+            delete_sandbox => SandboxesApi.delete, "deleteSandbox":
+                Delete "/sandboxes/{sandbox_id}" (path sandbox_id: SandboxId) {} Optional Idempotent
+                -> {json SandboxDeleted};
+
+            /// `POST /project/{project_id}/sandbox/ensure-active`. A project without a sandbox gets the backend's
+            /// wrapped `500 {"detail": "404: No sandbox found for this project"}`, classified as `not_found`.
+            ///
+            /// # Errors
+            /// `not_found`, `unauthorized`, `forbidden`, `server`.
+            ensure_sandbox_active => ProjectsApi.ensure_sandbox_active, "ensureSandboxActive":
+                Post "/project/{project_id}/sandbox/ensure-active" (path project_id: ProjectId) {}
+                Optional Idempotent -> {json EnsureActiveResponse};
+
+            /// `GET /billing/subscription`.
+            ///
+            /// # Errors
+            /// `unauthorized`, `server` ("Error retrieving subscription status.").
+            get_subscription => BillingApi.subscription, "getSubscription":
+                Get "/billing/subscription" () {} Required Idempotent -> {json SubscriptionStatus};
+
+            /// `GET /billing/check-status`: whether the account may start a run.
+            ///
+            /// # Errors
+            /// `unauthorized`, `server`.
+            check_billing_status => BillingApi.check_status, "checkBillingStatus":
+                Get "/billing/check-status" () {} Required Idempotent -> {json CheckStatusResponse};
+
+            /// `GET /billing/available-models` (the full shape, or the local one without prices).
+            ///
+            /// # Errors
+            /// `unauthorized`, `server`.
+            get_available_models => BillingApi.available_models, "getAvailableModels":
+                Get "/billing/available-models" () {} Required Idempotent -> {json AvailableModels};
+
+            /// `GET /billing/thread-token-usage/{thread_id}`.
+            ///
+            /// # Errors
+            /// `unauthorized`, `forbidden`, `not_found`, `server`.
+            get_thread_token_usage => BillingApi.thread_token_usage, "getThreadTokenUsage":
+                Get "/billing/thread-token-usage/{thread_id}" (path thread_id: ThreadId) {} Required Idempotent
+                -> {json ThreadTokenUsage};
+
+            /// `GET /agents` (one page). When the `custom_agents` flag is off the backend answers with the
+            /// built-in `helium-default` agent only.
+            ///
+            /// # Errors
+            /// `unauthorized`, `validation` (a bad query), `server`.
+            list_agents => AgentsApi.list, "listAgents":
+                Get "/agents" () {query_opt AgentsQuery} Required Idempotent -> {json AgentsList};
+
+            /// `GET /agents/{agent_id}` (`helium-default` always works).
+            ///
+            /// # Errors
+            /// `not_found`, `unauthorized`.
+            get_agent => AgentsApi.get, "getAgent":
+                Get "/agents/{agent_id}" (path agent_id: AgentId) {} Required Idempotent -> {json Agent};
+
+            /// `GET /feature-flags`. The backend never fails here (it answers `{"flags": {}}`).
+            ///
+            /// # Errors
+            /// Network and HTTP errors.
+            get_feature_flags => FlagsApi.list, "getFeatureFlags":
+                Get "/feature-flags" () {} None Idempotent -> {json FeatureFlags};
+
+            /// `GET /feature-flags/{name}`.
+            ///
+            /// # Errors
+            /// Network and HTTP errors.
+            get_feature_flag => FlagsApi.get, "getFeatureFlag":
+                Get "/feature-flags/{name}" (path name: String) {} None Idempotent -> {json FeatureFlag};
+
+            /// `POST /api-keys`: the secret is in the answer only this once.
+            ///
+            /// # Errors
+            /// `validation`, `unauthorized`. Not retried.
+            create_api_key => ApiKeysApi.create, "createApiKey":
+                Post "/api-keys" () {json CreateApiKeyRequest} Required NotIdempotent -> {json CreatedApiKey};
+
+            /// `GET /api-keys`.
+            ///
+            /// # Errors
+            /// `unauthorized`.
+            list_api_keys => ApiKeysApi.list, "listApiKeys":
+                Get "/api-keys" () {} Required Idempotent -> {array ApiKey};
+
+            /// `PATCH /api-keys/{key_id}/revoke`.
+            ///
+            /// # Errors
+            /// `not_found`, `unauthorized`.
+            revoke_api_key => ApiKeysApi.revoke, "revokeApiKey":
+                Patch "/api-keys/{key_id}/revoke" (path key_id: ApiKeyId) {} Required Idempotent
+                -> {json ApiKeyMessage};
+
+            /// `DELETE /api-keys/{key_id}`.
+            ///
+            /// # Errors
+            /// `not_found`, `unauthorized`.
+            delete_api_key => ApiKeysApi.delete, "deleteApiKey":
+                Delete "/api-keys/{key_id}" (path key_id: ApiKeyId) {} Required Idempotent
+                -> {json ApiKeyMessage};
+        }
+    };
+}
+pub(crate) use for_each_operation;
+
+#[allow(unused_imports)]
+use crate::api::spec::define_operations;
+#[allow(unused_imports)]
+use crate::api::{SandboxUpload, UploadFile};
+#[allow(unused_imports)]
+use crate::models::*;
+
+for_each_operation!(define_operations);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::spec::ParamKind;
+
+    #[test]
+    fn every_declaration_is_consistent() {
+        let mut js = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for spec in ALL {
+            assert!(js.insert(spec.js_name), "duplicate JS name {}", spec.js_name);
+            assert!(names.insert(spec.name), "duplicate name {}", spec.name);
+            assert!(spec.path.starts_with('/'), "{}", spec.name);
+            // Every `{param}` of the template is a path parameter, and every path parameter is in the template.
+            let placeholders: Vec<&str> = spec
+                .path
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+                .collect();
+            let path_params: Vec<&str> = spec
+                .params
+                .iter()
+                .filter(|p| p.kind == ParamKind::Path)
+                .map(|p| p.name)
+                .collect();
+            assert_eq!(placeholders, path_params, "{}", spec.name);
+            // GETs are idempotent; only idempotent calls are retried.
+            if spec.method == "GET" {
+                assert!(spec.idempotent, "{}", spec.name);
+            }
+            assert!(
+                spec.js_name.chars().next().is_some_and(char::is_lowercase),
+                "{}",
+                spec.js_name
+            );
+        }
+    }
+
+    #[test]
+    fn calls_encode_ids_and_paths() {
+        let call = stop_agent_run::call("a/b?c", &()).unwrap();
+        assert_eq!(call.path, "/agent-run/a%2Fb%3Fc/stop");
+        let call = list_sandbox_files::call("sb 1", "/workspace/100%41.txt", &()).unwrap();
+        assert_eq!(call.path, "/sandboxes/sb%201/files");
+        assert_eq!(
+            call.query,
+            vec![("path".to_owned(), "%2Fworkspace%2F100%2541.txt".to_owned())]
+        );
+        let call = read_sandbox_file::call("s", "/w", &()).unwrap();
+        assert_eq!(call.accept, "application/octet-stream");
+    }
+}

@@ -1,0 +1,447 @@
+//! What an operation declaration expands to: its [`OperationSpec`], a `call` function building the request
+//! (shared by the Rust handler and the JavaScript binding), and the Rust handler method.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, InvalidRequestCause};
+use crate::http::{Call, encode_component};
+use crate::transport::Part;
+
+/// How a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A path segment (`{name}` in the template), percent-encoded.
+    Path,
+    /// A query parameter.
+    Query,
+    /// A sandbox file path in the query: encoded once more, because the backend URL-decodes it a second time.
+    FsPath,
+}
+
+/// One parameter of an operation.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamSpec {
+    /// Its name (the `{name}` of the path template, or the query parameter).
+    pub name: &'static str,
+    /// How it travels.
+    pub kind: ParamKind,
+}
+
+/// What an operation takes besides its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// Nothing.
+    None,
+    /// A JSON body (optional in JavaScript when `optional`).
+    Json {
+        /// May be omitted (JavaScript) and defaults to the empty request.
+        optional: bool,
+    },
+    /// Query parameters from an object.
+    Query {
+        /// May be omitted.
+        optional: bool,
+    },
+    /// A `multipart/form-data` body (with files).
+    Multipart,
+}
+
+/// What an operation returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// The JSON body.
+    Json,
+    /// One field of the JSON body, a list (an empty list when the field is absent or `null`).
+    List(&'static str),
+    /// The raw bytes.
+    Bytes,
+    /// A stream (its handler is written by hand).
+    Stream,
+}
+
+/// The declaration of one backend operation.
+#[derive(Debug, Clone, Copy)]
+pub struct OperationSpec {
+    /// The Rust name (`get_agent_run`).
+    pub name: &'static str,
+    /// The JavaScript method (`getAgentRun`).
+    pub js_name: &'static str,
+    /// `GET`, `POST`, …
+    pub method: &'static str,
+    /// The path template under the API root (`/agent-run/{id}`).
+    pub path: &'static str,
+    /// The parameters, in argument order.
+    pub params: &'static [ParamSpec],
+    /// The input.
+    pub input: InputKind,
+    /// Whether credentials are required, optional or never sent.
+    pub auth: &'static str,
+    /// Whether the call is retried on transient failures.
+    pub idempotent: bool,
+    /// The output.
+    pub output: OutputKind,
+}
+
+/// A request that is sent as `multipart/form-data`.
+pub(crate) trait MultipartForm {
+    /// The parts, in the order the frontend sends them. Files are shared, not copied.
+    fn parts(&self) -> Result<Vec<Part>, Error>;
+}
+
+/// Replaces `{name}` in a call's path with the percent-encoded value.
+pub(crate) fn path_param(call: &mut Call, name: &str, value: &str) {
+    let placeholder = format!("{{{name}}}");
+    call.path = call.path.replace(&placeholder, &encode_component(value));
+}
+
+/// The value of a sandbox `path` parameter as sent, so that it arrives unchanged (contract §5.4): the backend
+/// form-decodes the query (`+` is a space), then `normalize_path` percent-decodes it again and expands `\uXXXX`.
+/// So every `%` (and anything else outside the unreserved set) is percent-encoded once here, before the usual
+/// query encoding, and a backslash is sent as `\u005c`, which the `\uXXXX` expansion turns back into `\`.
+pub(crate) fn sandbox_path(path: &str) -> String {
+    encode_component(path).replace("%5C", "%5Cu005c")
+}
+
+/// The query pairs of an object: each field that is not `null`, in declaration order; booleans as
+/// `true`/`false`, numbers as written, arrays as comma lists.
+pub(crate) fn query_pairs<T: Serialize + ?Sized>(query: &T) -> Result<Vec<(String, String)>, Error> {
+    let value = serde_json::to_value(query)
+        .map_err(|e| Error::invalid(InvalidRequestCause::Encode(e.to_string())))?;
+    let Value::Object(map) = value else {
+        return Err(Error::invalid(InvalidRequestCause::Encode(
+            "query parameters must be an object".into(),
+        )));
+    };
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    };
+    Ok(map
+        .iter()
+        .filter_map(|(k, v)| {
+            let value = match v {
+                Value::Array(items) => {
+                    let parts: Vec<String> = items.iter().filter_map(scalar).collect();
+                    Some(parts.join(","))
+                }
+                other => scalar(other),
+            }?;
+            Some((k.clone(), value))
+        })
+        .collect())
+}
+
+/// Expands the operation table into one module per operation (its `SPEC` and `call`), and the list `ALL`.
+macro_rules! define_operations {
+    ($(
+        $(#[doc = $doc:literal])*
+        $op:ident => $handler:ident . $method:ident, $js:literal :
+        $verb:ident $path:literal ( $( $pkind:ident $pname:ident : $pty:ty ),* )
+        $input:tt $auth:ident $retry:ident -> $output:tt;
+    )*) => {
+        $(
+            #[doc = concat!("The `", stringify!($op), "` operation (`", stringify!($verb), " ", $path, "`).")]
+            pub(crate) mod $op {
+                #[allow(unused_imports)]
+                use super::*;
+                use $crate::api::spec::*;
+
+                /// The declaration.
+                pub(crate) const SPEC: OperationSpec = OperationSpec {
+                    name: stringify!($op),
+                    js_name: $js,
+                    method: $crate::transport::Method::$verb.as_str(),
+                    path: $path,
+                    params: &[$(ParamSpec { name: stringify!($pname), kind: param_kind!($pkind) }),*],
+                    input: input_kind!($input),
+                    auth: stringify!($auth),
+                    idempotent: matches!($crate::http::Idempotency::$retry, $crate::http::Idempotency::Idempotent),
+                    output: output_kind!($output),
+                };
+
+                /// The request (shared by the Rust handler and the JavaScript binding).
+                #[allow(unused_mut, clippy::let_unit_value)]
+                pub(crate) fn call($( $pname: &str, )* input: &input_type!($input)) -> Result<$crate::http::Call, $crate::Error> {
+                    let mut call = $crate::http::Call::new($crate::transport::Method::$verb, $path);
+                    call.auth = $crate::http::AuthMode::$auth;
+                    call.idempotency = $crate::http::Idempotency::$retry;
+                    $( add_param!(call, $pkind, $pname); )*
+                    apply_input!(call, input, $input);
+                    set_accept!(call, $output);
+                    Ok(call)
+                }
+            }
+        )*
+
+        /// Every declared operation.
+        pub(crate) const ALL: &[&$crate::api::spec::OperationSpec] = &[$(&$op::SPEC),*];
+    };
+}
+
+macro_rules! param_kind {
+    (path) => {
+        ParamKind::Path
+    };
+    (query) => {
+        ParamKind::Query
+    };
+    (fspath) => {
+        ParamKind::FsPath
+    };
+}
+
+macro_rules! add_param {
+    ($call:ident, path, $name:ident) => {
+        path_param(&mut $call, stringify!($name), $name)
+    };
+    ($call:ident, query, $name:ident) => {
+        $call.query.push((stringify!($name).to_owned(), $name.to_owned()))
+    };
+    ($call:ident, fspath, $name:ident) => {
+        $call
+            .query
+            .push((stringify!($name).to_owned(), sandbox_path($name)))
+    };
+}
+
+macro_rules! input_kind {
+    ({}) => {
+        InputKind::None
+    };
+    ({json $t:ty}) => {
+        InputKind::Json { optional: false }
+    };
+    ({json_opt $t:ty}) => {
+        InputKind::Json { optional: true }
+    };
+    ({query $t:ty}) => {
+        InputKind::Query { optional: false }
+    };
+    ({query_opt $t:ty}) => {
+        InputKind::Query { optional: true }
+    };
+    ({multipart $t:ty}) => {
+        InputKind::Multipart
+    };
+}
+
+macro_rules! input_type {
+    ({}) => {
+        ()
+    };
+    ({$kind:ident $t:ty}) => {
+        $t
+    };
+}
+
+macro_rules! apply_input {
+    ($call:ident, $input:ident, {}) => {
+        let () = *$input;
+    };
+    ($call:ident, $input:ident, {json $t:ty}) => {
+        $call = $call.json($input)?;
+    };
+    ($call:ident, $input:ident, {json_opt $t:ty}) => {
+        $call = $call.json($input)?;
+    };
+    ($call:ident, $input:ident, {query $t:ty}) => {
+        $call.query.extend(query_pairs($input)?);
+    };
+    ($call:ident, $input:ident, {query_opt $t:ty}) => {
+        $call.query.extend(query_pairs($input)?);
+    };
+    ($call:ident, $input:ident, {multipart $t:ty}) => {
+        $call.body = $crate::transport::Body::Multipart(MultipartForm::parts($input)?);
+    };
+}
+
+macro_rules! output_kind {
+    ({json $t:ty}) => {
+        OutputKind::Json
+    };
+    ({array $t:ty}) => {
+        OutputKind::Json
+    };
+    ({list $field:literal $t:ty}) => {
+        OutputKind::List($field)
+    };
+    ({bytes}) => {
+        OutputKind::Bytes
+    };
+    ({stream}) => {
+        OutputKind::Stream
+    };
+}
+
+macro_rules! set_accept {
+    ($call:ident, {bytes}) => {
+        $call.accept = "application/octet-stream";
+    };
+    ($call:ident, {stream}) => {
+        $call.accept = "text/event-stream";
+    };
+    ($call:ident, $other:tt) => {};
+}
+
+/// Expands the operation table into the Rust handler methods.
+macro_rules! define_handlers {
+    ($(
+        $(#[doc = $doc:literal])*
+        $op:ident => $handler:ident . $method:ident, $js:literal :
+        $verb:ident $path:literal ( $( $pkind:ident $pname:ident : $pty:ty ),* )
+        $input:tt $auth:ident $retry:ident -> $output:tt;
+    )*) => {
+        $( handler_method! { [$($doc)*] $op $handler $method ( $( $pname : $pty ),* ) $input $output } )*
+    };
+}
+
+macro_rules! handler_method {
+    ([$($doc:literal)*] $op:ident $handler:ident $method:ident ( $( $pname:ident : $pty:ty ),* ) $input:tt {stream}) => {};
+    ([$($doc:literal)*] $op:ident $handler:ident $method:ident ( $( $pname:ident : $pty:ty ),* ) {} $output:tt) => {
+        impl $handler {
+            $(#[doc = $doc])*
+            pub async fn $method(&self, $( $pname: impl Into<$pty>, )*) -> Result<output_type!($output), $crate::Error> {
+                let call = operations::$op::call($( AsRef::<str>::as_ref(&Into::<$pty>::into($pname)), )* &())?;
+                read_output!(self.client(), call, $output)
+            }
+        }
+    };
+    ([$($doc:literal)*] $op:ident $handler:ident $method:ident ( $( $pname:ident : $pty:ty ),* ) {$kind:ident $t:ty} $output:tt) => {
+        impl $handler {
+            $(#[doc = $doc])*
+            pub async fn $method(&self, $( $pname: impl Into<$pty>, )* request: &$t) -> Result<output_type!($output), $crate::Error> {
+                let call = operations::$op::call($( AsRef::<str>::as_ref(&Into::<$pty>::into($pname)), )* request)?;
+                read_output!(self.client(), call, $output)
+            }
+        }
+    };
+}
+
+macro_rules! output_type {
+    ({json $t:ty}) => { $t };
+    ({array $t:ty}) => { Vec<$t> };
+    ({list $field:literal $t:ty}) => { Vec<$t> };
+    ({bytes}) => { Vec<u8> };
+}
+
+macro_rules! read_output {
+    ($client:expr, $call:ident, {json $t:ty}) => {
+        $client.send($call).await?.json::<$t>()
+    };
+    ($client:expr, $call:ident, {array $t:ty}) => {
+        $client.send($call).await?.json::<Vec<$t>>()
+    };
+    ($client:expr, $call:ident, {list $field:literal $t:ty}) => {{
+        #[derive(serde::Deserialize)]
+        struct List {
+            #[serde(rename = $field, default, deserialize_with = "crate::models::null_to_default")]
+            items: Vec<$t>,
+        }
+        $client.send($call).await?.json::<List>().map(|l| l.items)
+    }};
+    ($client:expr, $call:ident, {bytes}) => {
+        Ok($client.send($call).await?.body.to_vec())
+    };
+}
+
+pub(crate) use {
+    add_param, apply_input, define_handlers, define_operations, handler_method, input_kind, input_type,
+    output_kind, output_type, param_kind, read_output, set_accept,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sandbox_paths_survive_the_second_decoding() {
+        // What the backend does to the query value: form-decode (Starlette), then unquote, then \uXXXX.
+        fn backend(query_value_as_sent: &str) -> String {
+            let form = form_decode(query_value_as_sent);
+            let unquoted = percent_decode(&form);
+            expand_u(&unquoted)
+        }
+        for name in [
+            "a+b.txt",
+            "100%41.txt",
+            "50% off.txt",
+            "ü ñ.txt",
+            "x&y=z#1.txt",
+            "back\\u0041slash.txt",
+            "/workspace/a b/c.txt",
+        ] {
+            let sent = encode_component(&sandbox_path(name));
+            assert_eq!(backend(&sent), name, "{name} sent as {sent}");
+        }
+    }
+
+    fn form_decode(s: &str) -> String {
+        percent_decode(&s.replace('+', " "))
+    }
+
+    fn percent_decode(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' && i + 2 < b.len() {
+                let hex = |c: u8| (c as char).to_digit(16);
+                if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn expand_u(s: &str) -> String {
+        let chars: Vec<char> = s.chars().collect();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i] == '\\' && i + 5 < chars.len() && chars[i + 1] == 'u' {
+                let hex: String = chars[i + 2..i + 6].iter().collect();
+                if let Some(c) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    out.push(c);
+                    i += 6;
+                    continue;
+                }
+            }
+            out.push(chars[i]);
+            i += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn query_pairs_of_an_object() {
+        #[derive(Serialize)]
+        struct Q {
+            page: Option<u32>,
+            search: Option<String>,
+            has_default: Option<bool>,
+            tools: Vec<&'static str>,
+        }
+        let q = Q {
+            page: Some(2),
+            search: None,
+            has_default: Some(true),
+            tools: vec!["mcp:a", "agentpress:b"],
+        };
+        let pairs = query_pairs(&q).unwrap();
+        assert_eq!(
+            pairs,
+            vec![
+                ("page".to_owned(), "2".to_owned()),
+                ("has_default".to_owned(), "true".to_owned()),
+                ("tools".to_owned(), "mcp:a,agentpress:b".to_owned())
+            ]
+        );
+    }
+}
