@@ -91,10 +91,9 @@ pub struct DevServerOptions {
     pub env_mode: EnvMode,
     /// Delay before each scripted stream item (default 40 ms).
     pub pace: Duration,
-    /// Extra allowed CORS origins (each entry may be a comma list).
+    /// Origins allowed besides the backend's own list for the env mode (each entry may be a comma list).
+    /// Matching is exact, as in Starlette: `http://127.0.0.1:5173` does not allow `http://localhost:5173`.
     pub extra_cors_origins: Vec<String>,
-    /// Keep only the backend's own CORS allow-list (no loopback, no extras).
-    pub strict_cors: bool,
     /// Parallel-run limit in production; `None` reads env `MAX_PARALLEL_AGENT_RUNS`, else 3.
     pub max_parallel_runs: Option<usize>,
     /// Runs a user may start in staging before the 402 billing gate closes (default 3).
@@ -115,7 +114,6 @@ impl Default for DevServerOptions {
             env_mode: EnvMode::Local,
             pace: Duration::from_millis(40),
             extra_cors_origins: Vec::new(),
-            strict_cors: false,
             max_parallel_runs: None,
             staging_free_runs: 3,
             response_ttl: Duration::from_secs(86_400),
@@ -169,7 +167,7 @@ impl DevServer {
             config,
             store: Mutex::new(state::Store::default()),
             faults: faults::FaultRegistry::default(),
-            cors: cors::CorsPolicy::new(options.env_mode, &options.extra_cors_origins, options.strict_cors),
+            cors: cors::CorsPolicy::new(options.env_mode, &options.extra_cors_origins),
             started: Instant::now(),
             shutdown: rx.clone(),
         });
