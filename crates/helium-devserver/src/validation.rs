@@ -239,13 +239,18 @@ pub async fn read_form(req: Request<Body>) -> Result<Form, ApiError> {
                 });
             }
             None => {
-                let text = field.text().await.map_err(|e| {
+                let bytes = field.bytes().await.map_err(|e| {
                     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                         too_large("body")
                     } else {
                         parse_error()
                     }
                 })?;
+                // Starlette decodes a text part as UTF-8 and falls back to Latin-1.
+                let text = match String::from_utf8(bytes.to_vec()) {
+                    Ok(t) => t,
+                    Err(_) => bytes.iter().map(|b| char::from(*b)).collect(),
+                };
                 form.fields.push((name, text));
             }
         }
