@@ -1,4 +1,5 @@
-//! Scripted agent runs derived from `fixtures/stream_sample.sse` and its variants.
+//! Scripted agent runs derived from `fixtures/script_run.sse` (the contract's `stream_sample.sse` with texts that
+//! are true of the dev backend) and the contract's stream variants.
 //!
 //! Triggers (case-insensitive substrings of the prompt, or the value of the
 //! `x-devserver-script` request header):
@@ -136,7 +137,7 @@ fn is_status(item: &Value, status_type: &str) -> bool {
 
 /// Build the steps of a run.
 pub fn build(variant: Variant, prompt: &str, thread_id: &str, project_id: &str) -> Vec<Step> {
-    let text = refresh_ids(fixtures::STREAM_SAMPLE, thread_id);
+    let text = refresh_ids(fixtures::SCRIPT_RUN, thread_id);
     let mut items = fixtures::sse_items(&text);
     let echo = format!("You asked: \"{}\"\n\n", prompt.trim());
     if let Some(first_chunk) = items.iter_mut().find(|i| {
@@ -323,8 +324,9 @@ pub async fn drive(app: Arc<AppState>, run_id: String, steps: Vec<Step>) {
         match step {
             Step::Item(mut item) => {
                 refresh_timestamps(&mut item);
-                app.lock().push_item(&run_id, &item);
+                // The tool runs before its result row exists: the file is there when the client sees the row.
                 apply_side_effects(&app, &run_id, &item);
+                app.lock().push_item(&run_id, &item);
             }
             Step::Final {
                 mut item,
