@@ -207,6 +207,41 @@ impl CorsPolicy {
     }
 }
 
+/// Whether a path belongs to the dev Supabase project (`/rest/v1`, `/auth/v1`), whose gateway has its own CORS.
+pub fn is_supabase_path(path: &str) -> bool {
+    path == "/rest/v1" || path.starts_with("/rest/v1/") || path.starts_with("/auth/v1/")
+}
+
+/// Headers PostgREST lets a browser read.
+const SUPABASE_EXPOSE: &str = "Content-Encoding, Content-Location, Content-Range, Content-Type, Date, Location, Server, Transfer-Encoding, Range-Unit";
+
+/// A preflight on a Supabase path, answered as hosted Supabase's gateway does: any origin, any requested header.
+pub fn supabase_preflight(headers: &HeaderMap) -> Response {
+    let mut resp = Response::new(Body::empty());
+    let h = resp.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS,TRACE,CONNECT"),
+    );
+    if let Some(requested) = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested.clone());
+    }
+    resp
+}
+
+/// CORS headers of a Supabase response to a request with an `Origin`.
+pub fn supabase_apply(origin: Option<&HeaderValue>, headers: &mut HeaderMap) {
+    if origin.is_none() {
+        return;
+    }
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(SUPABASE_EXPOSE),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

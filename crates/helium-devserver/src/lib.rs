@@ -14,6 +14,7 @@ pub mod cors;
 pub mod errors;
 pub mod faults;
 pub mod fixtures;
+pub mod jwt;
 pub mod pyjson;
 pub mod routes;
 pub mod script;
@@ -104,6 +105,9 @@ pub struct DevServerOptions {
     pub api_key_secret: Option<String>,
     /// Feature flags reported by `/api/feature-flags` (all others are off).
     pub feature_flags: Vec<(String, bool)>,
+    /// HS256 secret of the dev Supabase project (tokens, anon and service-role keys); `None` uses
+    /// [`jwt::DEFAULT_JWT_SECRET`].
+    pub jwt_secret: Option<String>,
 }
 
 impl Default for DevServerOptions {
@@ -119,7 +123,15 @@ impl Default for DevServerOptions {
             response_ttl: Duration::from_secs(86_400),
             api_key_secret: None,
             feature_flags: Vec::new(),
+            jwt_secret: None,
         }
+    }
+}
+
+fn base_url(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
+        SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
     }
 }
 
@@ -162,6 +174,10 @@ impl DevServer {
             response_ttl: options.response_ttl,
             staging_free_runs: options.staging_free_runs,
             feature_flags: options.feature_flags.clone(),
+            jwt_secret: options
+                .jwt_secret
+                .clone()
+                .unwrap_or_else(|| jwt::DEFAULT_JWT_SECRET.to_owned()),
         };
         let app = Arc::new(state::AppState {
             config,
@@ -170,6 +186,7 @@ impl DevServer {
             cors: cors::CorsPolicy::new(options.env_mode, &options.extra_cors_origins),
             started: Instant::now(),
             shutdown: rx.clone(),
+            base_url: base_url(addr),
         });
         let router = routes::router(app.clone());
         let task = tokio::spawn(server::serve(listener, app.clone(), router, rx));
@@ -181,12 +198,9 @@ impl DevServer {
         })
     }
 
-    /// `http://HOST:PORT` (no trailing slash).
+    /// `http://HOST:PORT` (no trailing slash). It is also the dev Supabase project's URL (`/rest/v1`, `/auth/v1`).
     pub fn base_url(&self) -> String {
-        match self.addr {
-            SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
-            SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
-        }
+        base_url(self.addr)
     }
 
     /// `base_url() + "/api"`.
@@ -199,14 +213,30 @@ impl DevServer {
         self.addr
     }
 
-    /// An unsigned JWT for the fixtures' user `2f6e8a1c-4b3d-4e5f-9a7b-1c2d3e4f5a6b`.
+    /// An access token (HS256, signed with the dev project's secret, role `authenticated`) for the fixtures'
+    /// user `2f6e8a1c-4b3d-4e5f-9a7b-1c2d3e4f5a6b`.
     pub fn sample_token(&self) -> String {
-        auth::token_for(auth::SAMPLE_USER_ID)
+        auth::token_for(auth::SAMPLE_USER_ID, &self.state.config.jwt_secret)
     }
 
-    /// An unsigned JWT whose `sub` is `sub`.
+    /// An access token (HS256, role `authenticated`) whose `sub` is `sub`.
     pub fn token_for(&self, sub: &str) -> String {
-        auth::token_for(sub)
+        auth::token_for(sub, &self.state.config.jwt_secret)
+    }
+
+    /// Any claims signed with the dev project's secret (e.g. an expired token, another role).
+    pub fn sign_jwt(&self, claims: &serde_json::Value) -> String {
+        jwt::sign(claims, &self.state.config.jwt_secret)
+    }
+
+    /// The dev Supabase project's anon key (`apikey`; an HS256 JWT with role `anon`). Public by design.
+    pub fn anon_key(&self) -> String {
+        jwt::project_key("anon", &self.state.config.jwt_secret)
+    }
+
+    /// The dev Supabase project's service-role key (bypasses row-level security on `/rest/v1`). Never served over HTTP.
+    pub fn service_role_key(&self) -> String {
+        jwt::project_key("service_role", &self.state.config.jwt_secret)
     }
 
     /// The env mode the server runs in.

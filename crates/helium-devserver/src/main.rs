@@ -94,6 +94,9 @@ async fn main() -> std::process::ExitCode {
     let _ = writeln!(out, "API root: {}", server.api_url());
     let _ = writeln!(out, "sample bearer token: {}", server.sample_token());
     let _ = writeln!(out, "env mode: {}", server.env_mode());
+    // The anon key is public by design (browsers send it); the service-role key is never printed.
+    let _ = writeln!(out, "supabase url: {}", server.base_url());
+    let _ = writeln!(out, "supabase anon key: {}", server.anon_key());
     let _ = out.flush();
     drop(out);
     wait_for_signal().await;

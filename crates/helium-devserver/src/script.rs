@@ -16,6 +16,11 @@ use crate::{fixtures, pyjson, timefmt};
 
 /// The fixtures' thread id (replaced by the run's thread id).
 const FIXTURE_THREAD_ID: &str = "5b0f3c9e-2a1d-4f7b-9c3e-8d2a61f4b7a0";
+/// The fixtures' agent and agent version: persistent entities, kept as they are in every run.
+const FIXTURE_AGENT_IDS: [&str; 2] = [
+    "e4f5a6b7-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+    "f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b",
+];
 /// The fixtures' project id (used in the worker-error message).
 const FIXTURE_PROJECT_ID: &str = "a3e1c2d4-7b8f-4e6a-9d0c-1f2e3d4c5b6a";
 
@@ -90,6 +95,9 @@ fn is_uuid_at(b: &[u8], i: usize) -> bool {
 fn refresh_ids(text: &str, thread_id: &str) -> String {
     let mut map: HashMap<String, String> = HashMap::new();
     map.insert(FIXTURE_THREAD_ID.to_owned(), thread_id.to_owned());
+    for id in FIXTURE_AGENT_IDS {
+        map.insert(id.to_owned(), id.to_owned());
+    }
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;

@@ -265,12 +265,20 @@ pub async fn handle(
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             resp.headers_mut().insert("x-request-id", v);
         }
-        app.cors.apply(origin.as_ref(), resp.headers_mut());
+        if crate::cors::is_supabase_path(&path) {
+            crate::cors::supabase_apply(origin.as_ref(), resp.headers_mut());
+        } else {
+            app.cors.apply(origin.as_ref(), resp.headers_mut());
+        }
         resp
     };
 
     if crate::cors::CorsPolicy::is_preflight(&method, req.headers()) {
-        let mut resp = app.cors.preflight(req.headers());
+        let mut resp = if crate::cors::is_supabase_path(&path) {
+            crate::cors::supabase_preflight(req.headers())
+        } else {
+            app.cors.preflight(req.headers())
+        };
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             resp.headers_mut().insert("x-request-id", v);
         }

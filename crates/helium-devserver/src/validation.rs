@@ -200,6 +200,23 @@ pub async fn read_form(req: Request<Body>) -> Result<Form, ApiError> {
     if !ct.starts_with("multipart/form-data") {
         return Ok(form);
     }
+    // A multipart body with no part at all (empty, or only `--boundary--`) is an empty form for Starlette's parser.
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MULTIPART_BODY_LIMIT)
+        .await
+        .map_err(|_| too_large("body"))?;
+    let boundary = ct
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .next()
+        .map(|b| b.trim_matches('"').to_owned());
+    let trimmed = bytes.trim_ascii();
+    if trimmed.is_empty()
+        || boundary.is_some_and(|b| trimmed.eq_ignore_ascii_case(format!("--{b}--").as_bytes()))
+    {
+        return Ok(form);
+    }
+    let req = Request::from_parts(parts, Body::from(bytes));
     let mut multipart = Multipart::from_request(req, &())
         .await
         .map_err(|_| parse_error())?;

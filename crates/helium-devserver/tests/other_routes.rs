@@ -605,18 +605,17 @@ async fn sandbox_paths_are_decoded_twice_like_the_backend() {
 }
 
 #[tokio::test]
-async fn minimal_supabase_endpoints() {
+async fn supabase_probes_accept_only_the_project_keys() {
     let server = start().await;
     let base = server.base_url();
     for path in ["/rest/v1/", "/auth/v1/health"] {
         let r = client().get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(r.status(), 401, "{path}");
-        assert!(r.json::<Value>().await.unwrap()["message"].is_string());
-        for key in [
-            server.sample_token(),
-            "sb_publishable_abc123".to_owned(),
-            "sb_secret_xyz".to_owned(),
-        ] {
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["message"],
+            "No API key found in request"
+        );
+        for key in [server.anon_key(), server.service_role_key()] {
             let r = client()
                 .get(format!("{base}{path}"))
                 .header("apikey", key)
@@ -625,15 +624,33 @@ async fn minimal_supabase_endpoints() {
                 .unwrap();
             assert_eq!(r.status(), 200, "{path}");
         }
-        let r = client()
-            .get(format!("{base}{path}"))
-            .header("apikey", "nope")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401);
+        // keys of another project (or anything else) are refused, as the gateway refuses them
+        for key in [
+            server.sample_token(),
+            server.sign_jwt(&json!({"role": "anon", "iss": "supabase"})),
+            "sb_publishable_abc123".to_owned(),
+            "nope".to_owned(),
+        ] {
+            let r = client()
+                .get(format!("{base}{path}"))
+                .header("apikey", key)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 401, "{path}");
+            assert_eq!(r.json::<Value>().await.unwrap()["message"], "Invalid API key");
+        }
     }
-    let (_, body) = get_json(&format!("{base}/auth/v1/health?apikey=sb_publishable_x"), None).await;
+    let (_, body) = get_json(
+        &format!("{base}/auth/v1/health?apikey={}", server.anon_key()),
+        None,
+    )
+    .await;
     assert_eq!(body["name"], "GoTrue");
+    // the admin route hands out the URL and the anon key, never the service-role key
+    let (s, body) = get_json(&format!("{base}/__devserver/supabase"), None).await;
+    assert_eq!(s, 200);
+    assert_eq!(body, json!({"url": base, "anon_key": server.anon_key()}));
+    assert!(!body.to_string().contains(&server.service_role_key()));
     server.shutdown().await;
 }

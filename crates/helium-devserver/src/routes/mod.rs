@@ -17,6 +17,7 @@ pub mod control;
 pub mod health;
 pub mod keys;
 pub mod misc;
+pub mod rest;
 pub mod sandbox;
 pub mod supabase;
 pub mod threads;
@@ -24,25 +25,27 @@ pub mod threads;
 /// Body limit of JSON routes.
 const JSON_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-/// The thread if `user` may access it: 404 `Thread not found`, 403 otherwise.
+/// `verify_thread_access`: the thread if its project is public or `user` owns it; 404 `Thread not found`,
+/// 403 `Not authorized to access this thread` otherwise.
 pub fn thread_access<'a>(store: &'a Store, thread_id: &str, user: &str) -> Result<&'a Thread, ApiError> {
     let thread = store
         .threads
         .get(thread_id)
         .ok_or_else(ApiError::thread_not_found)?;
-    if thread.account_id != user && !thread.is_public {
-        return Err(ApiError::thread_forbidden());
+    let public = store
+        .projects
+        .get(&thread.project_id)
+        .is_some_and(|p| p.is_public);
+    if public || (!thread.account_id.is_empty() && thread.account_id == user) {
+        return Ok(thread);
     }
-    Ok(thread)
+    Err(ApiError::thread_forbidden())
 }
 
-/// Access check of `get_agent_run_with_access_check`: 404 `Agent run not found`, 403 via the thread.
+/// Access check of `get_agent_run_with_access_check`: 404 `Agent run not found`, then the thread's rules.
 pub fn run_access(store: &Store, run_id: &str, user: &str) -> Result<(), ApiError> {
     let run = store.runs.get(run_id).ok_or_else(ApiError::run_not_found)?;
-    match store.threads.get(&run.thread_id) {
-        Some(t) if t.account_id == user => Ok(()),
-        _ => Err(ApiError::thread_forbidden()),
-    }
+    thread_access(store, &run.thread_id, user).map(|_| ())
 }
 
 fn api_routes() -> Router<Arc<AppState>> {
@@ -89,9 +92,17 @@ fn api_routes() -> Router<Arc<AppState>> {
         .route("/api-keys", post(keys::create).get(keys::list))
         .route("/api-keys/{key_id}/revoke", patch(keys::revoke))
         .route("/api-keys/{key_id}", delete(keys::delete))
-        .route("/threads", get(threads::list))
+        .route("/threads", get(threads::list).post(threads::create))
         .route("/threads/{thread_id}", get(threads::detail))
-        .route("/threads/{thread_id}/messages", get(threads::messages))
+        .route(
+            "/threads/{thread_id}/messages",
+            get(threads::messages).post(threads::create_message),
+        )
+        .route("/threads/{thread_id}/messages/add", post(threads::add_message))
+        .route(
+            "/threads/{thread_id}/messages/{message_id}",
+            delete(threads::delete_message),
+        )
         .fallback(not_found_route)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -102,6 +113,13 @@ pub fn router(app: Arc<AppState>) -> Router {
         .nest("/api", api_routes())
         .route("/rest/v1", get(supabase::rest_root))
         .route("/rest/v1/", get(supabase::rest_root))
+        .route(
+            "/rest/v1/{table}",
+            get(rest::table)
+                .post(rest::table)
+                .patch(rest::table)
+                .delete(rest::table),
+        )
         .route("/auth/v1/health", get(supabase::auth_health))
         .route(
             "/__devserver/faults",
@@ -112,6 +130,7 @@ pub fn router(app: Arc<AppState>) -> Router {
             get(admin::requests).delete(admin::clear_requests),
         )
         .route("/__devserver/token", get(admin::token))
+        .route("/__devserver/supabase", get(admin::supabase))
         .fallback(not_found_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
