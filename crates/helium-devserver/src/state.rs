@@ -195,6 +195,17 @@ impl ApiKey {
     }
 }
 
+/// A user's dev billing: a subscription made by the checkout routes, and purchased credits (dollars).
+#[derive(Debug, Clone, Default)]
+pub struct Billing {
+    /// `{id, price_id, plan_name, status, cancel_at_period_end, current_period_end (epoch), commitment_type, created}`.
+    pub subscription: Option<Value>,
+    /// Dollars of credits bought.
+    pub credits_purchased: f64,
+    /// Purchases, newest last: `{id, amount, status, created_at, description}`.
+    pub purchases: Vec<Value>,
+}
+
 /// All mutable data.
 #[derive(Debug, Default)]
 pub struct Store {
@@ -209,6 +220,8 @@ pub struct Store {
     pub messages: HashMap<String, Vec<Value>>,
     /// Rows of the `agents` table that PostgREST embeds can reach (custom agents).
     pub agent_rows: Vec<Value>,
+    /// Dev billing per user (subscription, credits).
+    pub billing: HashMap<String, Billing>,
     seq: u64,
 }
 

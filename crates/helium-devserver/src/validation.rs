@@ -103,6 +103,41 @@ pub fn parse_bool_str(s: &str) -> Option<bool> {
 pub struct Errors(pub Vec<Value>);
 
 impl Errors {
+    /// Required string field (`missing` / `string_type`).
+    pub fn req_string(&mut self, obj: &Map<String, Value>, name: &str) -> Option<String> {
+        match obj.get(name) {
+            None => {
+                self.0.push(missing_entry(&["body", name]));
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                self.0.push(json!({"type": "string_type", "loc": ["body", name], "msg": "Input should be a valid string", "input": other}));
+                None
+            }
+        }
+    }
+
+    /// Required number field (`missing` / `float_type`).
+    pub fn req_number(&mut self, obj: &Map<String, Value>, name: &str) -> Option<f64> {
+        match obj.get(name) {
+            None => {
+                self.0.push(missing_entry(&["body", name]));
+                None
+            }
+            Some(v) => match v
+                .as_f64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            {
+                Some(n) => Some(n),
+                None => {
+                    self.0.push(json!({"type": "float_parsing", "loc": ["body", name], "msg": "Input should be a valid number, unable to parse string as a number", "input": v}));
+                    None
+                }
+            },
+        }
+    }
+
     /// Optional string field (`null` allowed).
     pub fn opt_string(&mut self, obj: &Map<String, Value>, name: &str) -> Option<String> {
         match obj.get(name) {

@@ -82,6 +82,43 @@ fn api_routes() -> Router<Arc<AppState>> {
         .route("/billing/check-status", get(billing::check_status))
         .route("/billing/available-models", get(billing::available_models))
         .route(
+            "/billing/create-checkout-session",
+            post(billing::create_checkout_session),
+        )
+        .route(
+            "/billing/create-portal-session",
+            post(billing::create_portal_session),
+        )
+        .route(
+            "/billing/subscription-commitment/{subscription_id}",
+            get(billing::subscription_commitment),
+        )
+        .route(
+            "/billing/subscription-details",
+            get(billing::subscription_details),
+        )
+        .route("/billing/cancel-subscription", post(billing::cancel_subscription))
+        .route(
+            "/billing/reactivate-subscription",
+            post(billing::reactivate_subscription),
+        )
+        .route("/billing/usage-logs", get(billing::usage_logs))
+        .route(
+            "/billing/thread-credit-usage/{thread_id}",
+            get(billing::thread_credit_usage),
+        )
+        .route("/billing/purchase-credits", post(billing::purchase_credits))
+        .route("/billing/credit-balance", get(billing::credit_balance))
+        .route("/billing/credit-history", get(billing::credit_history))
+        .route(
+            "/billing/can-purchase-credits",
+            get(billing::can_purchase_credits),
+        )
+        .route(
+            "/billing/create-trial-checkout",
+            post(billing::create_trial_checkout),
+        )
+        .route(
             "/billing/thread-token-usage/{thread_id}",
             get(billing::thread_token_usage),
         )

@@ -178,8 +178,8 @@ pub async fn create_message(
     let user = auth::require_user(&app, &headers)?;
     let obj = require_object(value)?;
     let mut errors = Errors::default();
-    let kind = required_string(&mut errors, &obj, "type");
-    let content = required_string(&mut errors, &obj, "content");
+    let kind = errors.req_string(&obj, "type");
+    let content = errors.req_string(&obj, "content");
     let is_llm = errors.bool_field(&obj, "is_llm_message", true);
     errors.finish()?;
     let (Some(kind), Some(content)) = (kind, content) else {
@@ -196,20 +196,6 @@ pub async fn create_message(
         json!({"role": role, "content": content}),
     );
     Ok(ok(row))
-}
-
-fn required_string(errors: &mut Errors, obj: &serde_json::Map<String, Value>, name: &str) -> Option<String> {
-    match obj.get(name) {
-        None => {
-            errors.0.push(missing_entry(&["body", name]));
-            None
-        }
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(other) => {
-            errors.0.push(json!({"type": "string_type", "loc": ["body", name], "msg": "Input should be a valid string", "input": other}));
-            None
-        }
-    }
 }
 
 /// `POST /api/threads/{thread_id}/messages/add?message=…` → the inserted row: a user message
