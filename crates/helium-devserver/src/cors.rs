@@ -207,9 +207,13 @@ impl CorsPolicy {
     }
 }
 
-/// Whether a path belongs to the dev Supabase project (`/rest/v1`, `/auth/v1`), whose gateway has its own CORS.
+/// Whether a path belongs to the dev Supabase project (`/rest/v1`, `/auth/v1`, `/storage/v1`), whose gateway has
+/// its own CORS.
 pub fn is_supabase_path(path: &str) -> bool {
-    path == "/rest/v1" || path.starts_with("/rest/v1/") || path.starts_with("/auth/v1/")
+    path == "/rest/v1"
+        || ["/rest/v1/", "/auth/v1/", "/storage/v1/"]
+            .iter()
+            .any(|p| path.starts_with(p))
 }
 
 /// Headers PostgREST lets a browser read.

@@ -105,6 +105,12 @@ pub struct DevServerOptions {
     pub api_key_secret: Option<String>,
     /// Feature flags reported by `/api/feature-flags` (all others are off).
     pub feature_flags: Vec<(String, bool)>,
+    /// Agents a user may have in staging and production before `POST /agents` and the JSON import answer
+    /// 402 `AGENT_LIMIT_EXCEEDED` (default 2, the free tier of `error_402_agent_count.json`; local is unlimited).
+    pub agent_limit: usize,
+    /// `KORTIX_ADMIN_API_KEY` for the `/api/admin/*` routes; `None` reads env `KORTIX_ADMIN_API_KEY` (unset → the
+    /// admin routes answer 500 `Admin API key not configured on server`).
+    pub admin_api_key: Option<String>,
     /// HS256 secret of the dev Supabase project (tokens, anon and service-role keys); `None` uses
     /// [`jwt::DEFAULT_JWT_SECRET`].
     pub jwt_secret: Option<String>,
@@ -124,6 +130,8 @@ impl Default for DevServerOptions {
             api_key_secret: None,
             feature_flags: Vec::new(),
             jwt_secret: None,
+            agent_limit: 2,
+            admin_api_key: None,
         }
     }
 }
@@ -174,6 +182,12 @@ impl DevServer {
             response_ttl: options.response_ttl,
             staging_free_runs: options.staging_free_runs,
             feature_flags: options.feature_flags.clone(),
+            agent_limit: options.agent_limit,
+            admin_api_key: options
+                .admin_api_key
+                .clone()
+                .or_else(|| std::env::var("KORTIX_ADMIN_API_KEY").ok())
+                .filter(|k| !k.is_empty()),
             jwt_secret: options
                 .jwt_secret
                 .clone()

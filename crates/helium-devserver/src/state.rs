@@ -31,6 +31,10 @@ pub struct Config {
     pub feature_flags: Vec<(String, bool)>,
     /// HS256 secret of the dev Supabase project.
     pub jwt_secret: String,
+    /// Agent-count limit (staging, production).
+    pub agent_limit: usize,
+    /// `KORTIX_ADMIN_API_KEY`, if configured.
+    pub admin_api_key: Option<String>,
 }
 
 /// Shared server state.
@@ -195,6 +199,16 @@ impl ApiKey {
     }
 }
 
+/// A custom agent: its row (`agent_id`, `name`, `description`, `avatar`, `avatar_color`, `profile_image_url`,
+/// `is_default`, `is_public`, `tags`, `metadata`, `created_at`, `updated_at`, `current_version_id`) and its versions
+/// (`AgentVersion` objects, oldest first).
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub account_id: String,
+    pub row: Value,
+    pub versions: Vec<Value>,
+}
+
 /// A user's dev billing: a subscription made by the checkout routes, and purchased credits (dollars).
 #[derive(Debug, Clone, Default)]
 pub struct Billing {
@@ -218,8 +232,10 @@ pub struct Store {
     pub runs_started: HashMap<String, u32>,
     /// Message rows per thread, in insertion order.
     pub messages: HashMap<String, Vec<Value>>,
-    /// Rows of the `agents` table that PostgREST embeds can reach (custom agents).
-    pub agent_rows: Vec<Value>,
+    /// Custom agents (the `custom_agents` flag on), in creation order.
+    pub agents: Vec<Agent>,
+    /// Uploaded agent profile images by object name: (content type, bytes).
+    pub images: HashMap<String, (String, Bytes)>,
     /// Dev billing per user (subscription, credits).
     pub billing: HashMap<String, Billing>,
     seq: u64,

@@ -42,10 +42,10 @@ struct RunSettings {
     agent_id: Option<String>,
 }
 
-fn check_agent(agent_id: Option<&str>) -> Result<(), ApiError> {
+fn check_agent(store: &Store, user: &str, agent_id: Option<&str>) -> Result<(), ApiError> {
     match agent_id {
         None => Ok(()),
-        Some(id) if KNOWN_AGENTS.contains(&id) => Ok(()),
+        Some(id) if KNOWN_AGENTS.contains(&id) || super::agents::owns(store, user, id) => Ok(()),
         Some(_) => Err(ApiError::not_found("Agent not found or access denied")),
     }
 }
@@ -191,9 +191,8 @@ pub async fn initiate(State(app): State<Arc<AppState>>, req: Request) -> ApiResu
         enable_context_manager,
         agent_id: form.get("agent_id").filter(|a| !a.is_empty()).map(str::to_owned),
     };
-    check_agent(settings.agent_id.as_deref())?;
-
     let mut store = app.lock();
+    check_agent(&store, &user, settings.agent_id.as_deref())?;
     check_gates(&app, &store, &user)?;
     let now = timefmt::now_iso();
     let name = if prompt.chars().count() > 30 {
@@ -289,7 +288,7 @@ pub async fn start(
     };
     let mut store = app.lock();
     let project_id = thread_access(&store, &thread_id, &user)?.project_id.clone();
-    check_agent(settings.agent_id.as_deref())?;
+    check_agent(&store, &user, settings.agent_id.as_deref())?;
     check_gates(&app, &store, &user)?;
     // Like the backend: a running run of the same project is stopped first.
     let active: Vec<String> = store

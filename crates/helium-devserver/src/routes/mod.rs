@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 
 use crate::errors::{ApiError, method_not_allowed, not_found_route};
 use crate::state::{AppState, Store, Thread};
@@ -12,6 +12,7 @@ use crate::validation::MULTIPART_BODY_LIMIT;
 
 pub mod admin;
 pub mod agent;
+pub mod agents;
 pub mod billing;
 pub mod control;
 pub mod health;
@@ -122,8 +123,50 @@ fn api_routes() -> Router<Arc<AppState>> {
             "/billing/thread-token-usage/{thread_id}",
             get(billing::thread_token_usage),
         )
-        .route("/agents", get(misc::agents))
-        .route("/agents/{agent_id}", get(misc::agent))
+        .route("/agents", get(agents::list).post(agents::create))
+        .route(
+            "/agents/{agent_id}",
+            get(agents::get_one).put(agents::update).delete(agents::delete),
+        )
+        .route("/agents/{agent_id}/export", get(agents::export))
+        .route("/agents/json/analyze", post(agents::json_analyze))
+        .route("/agents/json/import", post(agents::json_import))
+        .route(
+            "/agents/{agent_id}/custom-mcp-tools",
+            get(agents::custom_mcp_tools)
+                .post(agents::set_custom_mcp_tools)
+                .put(agents::set_custom_mcp_tools),
+        )
+        .route(
+            "/agents/{agent_id}/pipedream-tools/{profile_id}",
+            get(agents::pipedream_tools).put(agents::set_pipedream_tools),
+        )
+        .route("/agents/{agent_id}/tools", get(agents::tools))
+        .route(
+            "/agents/profile-image/upload",
+            post(agents::upload_image).layer(DefaultBodyLimit::max(MULTIPART_BODY_LIMIT)),
+        )
+        .route(
+            "/agents/{agent_id}/versions",
+            get(agents::versions).post(agents::create_version),
+        )
+        .route("/agents/{agent_id}/versions/{version_id}", get(agents::version))
+        .route(
+            "/agents/{agent_id}/versions/{version_id}/activate",
+            put(agents::activate),
+        )
+        .route(
+            "/agents/{agent_id}/versions/{version_id}/compare/{other_id}",
+            get(agents::compare),
+        )
+        .route(
+            "/agents/{agent_id}/versions/{version_id}/rollback",
+            post(agents::rollback),
+        )
+        .route(
+            "/agents/{agent_id}/versions/{version_id}/details",
+            put(agents::version_details),
+        )
         .route("/feature-flags", get(misc::flags))
         .route("/feature-flags/{name}", get(misc::flag))
         .route("/api-keys", post(keys::create).get(keys::list))
@@ -158,6 +201,10 @@ pub fn router(app: Arc<AppState>) -> Router {
                 .delete(rest::table),
         )
         .route("/auth/v1/health", get(supabase::auth_health))
+        .route(
+            "/storage/v1/object/public/agent-profile-images/{name}",
+            get(agents::image),
+        )
         .route(
             "/__devserver/faults",
             post(admin::schedule).get(admin::list).delete(admin::clear),

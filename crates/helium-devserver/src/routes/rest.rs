@@ -428,7 +428,18 @@ fn agent_rows(store: &Store) -> Vec<Value> {
         "created_at": "2025-09-25T10:00:00.000000+00:00",
         "updated_at": "2025-09-25T10:00:00.000000+00:00",
     })];
-    rows.extend(store.agent_rows.iter().cloned());
+    rows.extend(store.agents.iter().map(|a| {
+        let mut m = Map::new();
+        for c in AGENTS {
+            let v = if c.name == "account_id" {
+                Value::String(a.account_id.clone())
+            } else {
+                a.row.get(c.name).cloned().unwrap_or(Value::Null)
+            };
+            m.insert(c.name.to_owned(), v);
+        }
+        Value::Object(m)
+    }));
     rows
 }
 
