@@ -13,6 +13,7 @@ use crate::validation::MULTIPART_BODY_LIMIT;
 pub mod admin;
 pub mod agent;
 pub mod agents;
+pub mod backend_admin;
 pub mod billing;
 pub mod control;
 pub mod health;
@@ -122,6 +123,10 @@ fn api_routes() -> Router<Arc<AppState>> {
         .route(
             "/billing/thread-token-usage/{thread_id}",
             get(billing::thread_token_usage),
+        )
+        .route(
+            "/admin/helium-agents/install-user/{account_id}",
+            post(backend_admin::install_helium_agent),
         )
         .route("/agents", get(agents::list).post(agents::create))
         .route(
