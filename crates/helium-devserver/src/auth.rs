@@ -4,10 +4,9 @@
 use axum::http::HeaderMap;
 use base64::Engine as _;
 use base64::alphabet;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::{Hmac, Mac};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::Sha256;
 
 use crate::errors::ApiError;
@@ -17,25 +16,10 @@ use crate::timefmt;
 /// The fixtures' user id; the sample token carries it as `sub`.
 pub const SAMPLE_USER_ID: &str = "2f6e8a1c-4b3d-4e5f-9a7b-1c2d3e4f5a6b";
 
-/// An unsigned JWT (`header.payload.signature`) with the given `sub`, shaped like a Supabase
-/// access token. The signature segment is a fixed placeholder: the backend never checks it.
-pub fn token_for(sub: &str) -> String {
-    let header = json!({"alg": "HS256", "typ": "JWT"});
-    let payload = json!({
-        "sub": sub,
-        "aud": "authenticated",
-        "role": "authenticated",
-        "email": "dev@helium.local",
-        "iat": 1_758_790_000_u64,
-        "exp": 4_102_444_800_u64,
-    });
-    let enc = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
-    format!(
-        "{}.{}.{}",
-        enc(&header),
-        enc(&payload),
-        URL_SAFE_NO_PAD.encode(b"helium-devserver-unsigned")
-    )
+/// A JWT (`header.payload.signature`) with the given `sub`, shaped like a Supabase access token and signed with
+/// the dev project's secret (HS256). The backend routes never check the signature; `/rest/v1` does.
+pub fn token_for(sub: &str, secret: &str) -> String {
+    crate::jwt::access_token(sub, secret)
 }
 
 /// Python's lenient `base64.urlsafe_b64decode` (characters outside the alphabet are dropped,
@@ -202,10 +186,11 @@ pub fn optional_user(headers: &HeaderMap) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     #[test]
     fn sample_token_round_trips() {
-        let t = token_for(SAMPLE_USER_ID);
+        let t = token_for(SAMPLE_USER_ID, "secret");
         assert_eq!(t.split('.').count(), 3);
         let payload = decode_jwt_unverified(&t).unwrap();
         assert_eq!(payload["sub"], SAMPLE_USER_ID);

@@ -2,8 +2,11 @@
 
 use serde_json::Value;
 
-/// `stream_sample.sse`: the 27-item two-turn run the scripted runs are derived from.
+/// `stream_sample.sse`: the contract's 27-item two-turn run.
 pub const STREAM_SAMPLE: &str = include_str!("../fixtures/stream_sample.sse");
+/// `script_run.sse`: the dev backend's own script, the contract sample with texts that are true of the dev
+/// backend (the file is created in `/workspace`; nothing is served on a port). Same items, shapes and spacing.
+pub const SCRIPT_RUN: &str = include_str!("../fixtures/script_run.sse");
 /// `stream_llm_error.sse`.
 pub const STREAM_LLM_ERROR: &str = include_str!("../fixtures/stream_llm_error.sse");
 /// `stream_worker_error.sse`.
@@ -82,6 +85,45 @@ mod tests {
             assert!(!json(name).is_null(), "{name}");
         }
         assert_eq!(sse_items(STREAM_SAMPLE).len(), 27);
+        assert_eq!(sse_items(SCRIPT_RUN).len(), 27);
         assert_eq!(sse_items(STREAM_PAUSED).len(), 2);
+    }
+
+    /// Strings replaced by `""`, JSON strings that hold JSON decoded first: what is left is the shape.
+    fn shape(v: &Value) -> Value {
+        match v {
+            Value::String(s) => match serde_json::from_str::<Value>(s) {
+                Ok(inner @ (Value::Object(_) | Value::Array(_))) => {
+                    serde_json::json!({"json": shape(&inner)})
+                }
+                _ => Value::String(String::new()),
+            },
+            Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
+            Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+            other => other.clone(),
+        }
+    }
+
+    #[test]
+    fn script_is_the_sample_with_other_texts() {
+        let sample = sse_items(STREAM_SAMPLE);
+        let script = sse_items(SCRIPT_RUN);
+        let mut changed = 0;
+        for (a, b) in sample.iter().zip(&script) {
+            // same keys in the same order, same types, nested JSON strings included
+            assert_eq!(
+                serde_json::to_string(&shape(a)).unwrap(),
+                serde_json::to_string(&shape(b)).unwrap()
+            );
+            if a != b {
+                changed += 1;
+            }
+        }
+        assert_eq!(changed, 4);
+        for claim in ["8080", "daytona", "served", "HTTP server"] {
+            assert!(!SCRIPT_RUN.contains(claim), "{claim}");
+        }
+        assert!(SCRIPT_RUN.contains("with a Hello World heading in /workspace."));
+        assert!(SCRIPT_RUN.contains(r#"\"output\": \"File 'index.html' created successfully.\""#));
     }
 }

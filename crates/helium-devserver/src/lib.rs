@@ -14,6 +14,7 @@ pub mod cors;
 pub mod errors;
 pub mod faults;
 pub mod fixtures;
+pub mod jwt;
 pub mod pyjson;
 pub mod routes;
 pub mod script;
@@ -91,10 +92,9 @@ pub struct DevServerOptions {
     pub env_mode: EnvMode,
     /// Delay before each scripted stream item (default 40 ms).
     pub pace: Duration,
-    /// Extra allowed CORS origins (each entry may be a comma list).
+    /// Origins allowed besides the backend's own list for the env mode (each entry may be a comma list).
+    /// Matching is exact, as in Starlette: `http://127.0.0.1:5173` does not allow `http://localhost:5173`.
     pub extra_cors_origins: Vec<String>,
-    /// Keep only the backend's own CORS allow-list (no loopback, no extras).
-    pub strict_cors: bool,
     /// Parallel-run limit in production; `None` reads env `MAX_PARALLEL_AGENT_RUNS`, else 3.
     pub max_parallel_runs: Option<usize>,
     /// Runs a user may start in staging before the 402 billing gate closes (default 3).
@@ -105,6 +105,15 @@ pub struct DevServerOptions {
     pub api_key_secret: Option<String>,
     /// Feature flags reported by `/api/feature-flags` (all others are off).
     pub feature_flags: Vec<(String, bool)>,
+    /// Agents a user may have in staging and production before `POST /agents` and the JSON import answer
+    /// 402 `AGENT_LIMIT_EXCEEDED` (default 2, the free tier of `error_402_agent_count.json`; local is unlimited).
+    pub agent_limit: usize,
+    /// `KORTIX_ADMIN_API_KEY` for the `/api/admin/*` routes; `None` reads env `KORTIX_ADMIN_API_KEY` (unset → the
+    /// admin routes answer 500 `Admin API key not configured on server`).
+    pub admin_api_key: Option<String>,
+    /// HS256 secret of the dev Supabase project (tokens, anon and service-role keys); `None` uses
+    /// [`jwt::DEFAULT_JWT_SECRET`].
+    pub jwt_secret: Option<String>,
 }
 
 impl Default for DevServerOptions {
@@ -115,13 +124,22 @@ impl Default for DevServerOptions {
             env_mode: EnvMode::Local,
             pace: Duration::from_millis(40),
             extra_cors_origins: Vec::new(),
-            strict_cors: false,
             max_parallel_runs: None,
             staging_free_runs: 3,
             response_ttl: Duration::from_secs(86_400),
             api_key_secret: None,
             feature_flags: Vec::new(),
+            jwt_secret: None,
+            agent_limit: 2,
+            admin_api_key: None,
         }
+    }
+}
+
+fn base_url(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
+        SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
     }
 }
 
@@ -164,14 +182,25 @@ impl DevServer {
             response_ttl: options.response_ttl,
             staging_free_runs: options.staging_free_runs,
             feature_flags: options.feature_flags.clone(),
+            agent_limit: options.agent_limit,
+            admin_api_key: options
+                .admin_api_key
+                .clone()
+                .or_else(|| std::env::var("KORTIX_ADMIN_API_KEY").ok())
+                .filter(|k| !k.is_empty()),
+            jwt_secret: options
+                .jwt_secret
+                .clone()
+                .unwrap_or_else(|| jwt::DEFAULT_JWT_SECRET.to_owned()),
         };
         let app = Arc::new(state::AppState {
             config,
             store: Mutex::new(state::Store::default()),
             faults: faults::FaultRegistry::default(),
-            cors: cors::CorsPolicy::new(options.env_mode, &options.extra_cors_origins, options.strict_cors),
+            cors: cors::CorsPolicy::new(options.env_mode, &options.extra_cors_origins),
             started: Instant::now(),
             shutdown: rx.clone(),
+            base_url: base_url(addr),
         });
         let router = routes::router(app.clone());
         let task = tokio::spawn(server::serve(listener, app.clone(), router, rx));
@@ -183,12 +212,9 @@ impl DevServer {
         })
     }
 
-    /// `http://HOST:PORT` (no trailing slash).
+    /// `http://HOST:PORT` (no trailing slash). It is also the dev Supabase project's URL (`/rest/v1`, `/auth/v1`).
     pub fn base_url(&self) -> String {
-        match self.addr {
-            SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
-            SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
-        }
+        base_url(self.addr)
     }
 
     /// `base_url() + "/api"`.
@@ -201,14 +227,30 @@ impl DevServer {
         self.addr
     }
 
-    /// An unsigned JWT for the fixtures' user `2f6e8a1c-4b3d-4e5f-9a7b-1c2d3e4f5a6b`.
+    /// An access token (HS256, signed with the dev project's secret, role `authenticated`) for the fixtures'
+    /// user `2f6e8a1c-4b3d-4e5f-9a7b-1c2d3e4f5a6b`.
     pub fn sample_token(&self) -> String {
-        auth::token_for(auth::SAMPLE_USER_ID)
+        auth::token_for(auth::SAMPLE_USER_ID, &self.state.config.jwt_secret)
     }
 
-    /// An unsigned JWT whose `sub` is `sub`.
+    /// An access token (HS256, role `authenticated`) whose `sub` is `sub`.
     pub fn token_for(&self, sub: &str) -> String {
-        auth::token_for(sub)
+        auth::token_for(sub, &self.state.config.jwt_secret)
+    }
+
+    /// Any claims signed with the dev project's secret (e.g. an expired token, another role).
+    pub fn sign_jwt(&self, claims: &serde_json::Value) -> String {
+        jwt::sign(claims, &self.state.config.jwt_secret)
+    }
+
+    /// The dev Supabase project's anon key (`apikey`; an HS256 JWT with role `anon`). Public by design.
+    pub fn anon_key(&self) -> String {
+        jwt::project_key("anon", &self.state.config.jwt_secret)
+    }
+
+    /// The dev Supabase project's service-role key (bypasses row-level security on `/rest/v1`). Never served over HTTP.
+    pub fn service_role_key(&self) -> String {
+        jwt::project_key("service_role", &self.state.config.jwt_secret)
     }
 
     /// The env mode the server runs in.

@@ -23,12 +23,10 @@ struct Cli {
     /// Delay before each scripted stream item, in milliseconds.
     #[arg(long, default_value_t = 40)]
     pace_ms: u64,
-    /// Extra allowed CORS origin (repeatable; comma lists accepted). Env HELIUM_DEV_CORS_ORIGINS adds more.
+    /// Extra allowed CORS origin, matched exactly (repeatable; comma lists accepted).
+    /// Env HELIUM_DEV_CORS_ORIGINS (comma list) adds more.
     #[arg(long = "cors-origin")]
     cors_origin: Vec<String>,
-    /// Only the backend's own CORS allow-list (no loopback origins, no extras).
-    #[arg(long)]
-    strict_cors: bool,
 }
 
 async fn wait_for_signal() {
@@ -79,7 +77,6 @@ async fn main() -> std::process::ExitCode {
         env_mode,
         pace: Duration::from_millis(cli.pace_ms),
         extra_cors_origins: extra,
-        strict_cors: cli.strict_cors,
         ..DevServerOptions::default()
     };
     let server = match DevServer::start(options).await {
@@ -97,6 +94,9 @@ async fn main() -> std::process::ExitCode {
     let _ = writeln!(out, "API root: {}", server.api_url());
     let _ = writeln!(out, "sample bearer token: {}", server.sample_token());
     let _ = writeln!(out, "env mode: {}", server.env_mode());
+    // The anon key is public by design (browsers send it); the service-role key is never printed.
+    let _ = writeln!(out, "supabase url: {}", server.base_url());
+    let _ = writeln!(out, "supabase anon key: {}", server.anon_key());
     let _ = out.flush();
     drop(out);
     wait_for_signal().await;

@@ -234,14 +234,15 @@ mod tests {
 
     #[test]
     fn fixture_stream_lines_round_trip_byte_for_byte() {
-        let text = include_str!("../fixtures/stream_sample.sse");
+        let sample = include_str!("../fixtures/stream_sample.sse");
+        let script = include_str!("../fixtures/script_run.sse");
         let mut count = 0;
-        for line in text.lines().filter(|l| !l.is_empty()) {
+        for line in sample.lines().chain(script.lines()).filter(|l| !l.is_empty()) {
             let json_text = line.strip_prefix("data: ").unwrap();
             let value: Value = serde_json::from_str(json_text).unwrap();
             assert_eq!(dumps(&value), json_text);
             count += 1;
         }
-        assert_eq!(count, 27);
+        assert_eq!(count, 54);
     }
 }

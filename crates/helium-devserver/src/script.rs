@@ -1,4 +1,5 @@
-//! Scripted agent runs derived from `fixtures/stream_sample.sse` and its variants.
+//! Scripted agent runs derived from `fixtures/script_run.sse` (the contract's `stream_sample.sse` with texts that
+//! are true of the dev backend) and the contract's stream variants.
 //!
 //! Triggers (case-insensitive substrings of the prompt, or the value of the
 //! `x-devserver-script` request header):
@@ -15,6 +16,11 @@ use crate::{fixtures, pyjson, timefmt};
 
 /// The fixtures' thread id (replaced by the run's thread id).
 const FIXTURE_THREAD_ID: &str = "5b0f3c9e-2a1d-4f7b-9c3e-8d2a61f4b7a0";
+/// The fixtures' agent and agent version: persistent entities, kept as they are in every run.
+const FIXTURE_AGENT_IDS: [&str; 2] = [
+    "e4f5a6b7-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+    "f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b",
+];
 /// The fixtures' project id (used in the worker-error message).
 const FIXTURE_PROJECT_ID: &str = "a3e1c2d4-7b8f-4e6a-9d0c-1f2e3d4c5b6a";
 
@@ -89,6 +95,9 @@ fn is_uuid_at(b: &[u8], i: usize) -> bool {
 fn refresh_ids(text: &str, thread_id: &str) -> String {
     let mut map: HashMap<String, String> = HashMap::new();
     map.insert(FIXTURE_THREAD_ID.to_owned(), thread_id.to_owned());
+    for id in FIXTURE_AGENT_IDS {
+        map.insert(id.to_owned(), id.to_owned());
+    }
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -136,7 +145,7 @@ fn is_status(item: &Value, status_type: &str) -> bool {
 
 /// Build the steps of a run.
 pub fn build(variant: Variant, prompt: &str, thread_id: &str, project_id: &str) -> Vec<Step> {
-    let text = refresh_ids(fixtures::STREAM_SAMPLE, thread_id);
+    let text = refresh_ids(fixtures::SCRIPT_RUN, thread_id);
     let mut items = fixtures::sse_items(&text);
     let echo = format!("You asked: \"{}\"\n\n", prompt.trim());
     if let Some(first_chunk) = items.iter_mut().find(|i| {
@@ -323,8 +332,9 @@ pub async fn drive(app: Arc<AppState>, run_id: String, steps: Vec<Step>) {
         match step {
             Step::Item(mut item) => {
                 refresh_timestamps(&mut item);
-                app.lock().push_item(&run_id, &item);
+                // The tool runs before its result row exists: the file is there when the client sees the row.
                 apply_side_effects(&app, &run_id, &item);
+                app.lock().push_item(&run_id, &item);
             }
             Step::Final {
                 mut item,

@@ -255,11 +255,7 @@ pub async fn handle(
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
         .unwrap_or_else(crate::state::new_id);
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let origin = req.headers().get(header::ORIGIN).cloned();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
@@ -269,15 +265,20 @@ pub async fn handle(
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             resp.headers_mut().insert("x-request-id", v);
         }
-        app.cors.apply(origin.as_deref(), resp.headers_mut());
+        if crate::cors::is_supabase_path(&path) {
+            crate::cors::supabase_apply(origin.as_ref(), resp.headers_mut());
+        } else {
+            app.cors.apply(origin.as_ref(), resp.headers_mut());
+        }
         resp
     };
 
-    let is_preflight = method == Method::OPTIONS
-        && origin.is_some()
-        && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    if is_preflight {
-        let mut resp = app.cors.preflight(req.headers());
+    if crate::cors::CorsPolicy::is_preflight(&method, req.headers()) {
+        let mut resp = if crate::cors::is_supabase_path(&path) {
+            crate::cors::supabase_preflight(req.headers())
+        } else {
+            app.cors.preflight(req.headers())
+        };
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             resp.headers_mut().insert("x-request-id", v);
         }

@@ -29,6 +29,12 @@ pub struct Config {
     pub staging_free_runs: u32,
     /// Feature flags reported by `/feature-flags`.
     pub feature_flags: Vec<(String, bool)>,
+    /// HS256 secret of the dev Supabase project.
+    pub jwt_secret: String,
+    /// Agent-count limit (staging, production).
+    pub agent_limit: usize,
+    /// `KORTIX_ADMIN_API_KEY`, if configured.
+    pub admin_api_key: Option<String>,
 }
 
 /// Shared server state.
@@ -46,6 +52,8 @@ pub struct AppState {
     pub started: Instant,
     /// Becomes `true` when the server shuts down.
     pub shutdown: watch::Receiver<bool>,
+    /// `http://HOST:PORT` of the listener (the dev Supabase URL too).
+    pub base_url: String,
 }
 
 impl AppState {
@@ -67,6 +75,8 @@ pub struct Project {
     pub is_public: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// Insertion order (rows without `order=` are listed in it).
+    pub order: u64,
 }
 
 impl Project {
@@ -84,7 +94,7 @@ impl Project {
     }
 }
 
-/// A thread row.
+/// A thread row. `account_id` and `project_id` are nullable columns: an empty string stands for SQL `NULL`.
 #[derive(Debug, Clone)]
 pub struct Thread {
     pub thread_id: String,
@@ -189,6 +199,27 @@ impl ApiKey {
     }
 }
 
+/// A custom agent: its row (`agent_id`, `name`, `description`, `avatar`, `avatar_color`, `profile_image_url`,
+/// `is_default`, `is_public`, `tags`, `metadata`, `created_at`, `updated_at`, `current_version_id`) and its versions
+/// (`AgentVersion` objects, oldest first).
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub account_id: String,
+    pub row: Value,
+    pub versions: Vec<Value>,
+}
+
+/// A user's dev billing: a subscription made by the checkout routes, and purchased credits (dollars).
+#[derive(Debug, Clone, Default)]
+pub struct Billing {
+    /// `{id, price_id, plan_name, status, cancel_at_period_end, current_period_end (epoch), commitment_type, created}`.
+    pub subscription: Option<Value>,
+    /// Dollars of credits bought.
+    pub credits_purchased: f64,
+    /// Purchases, newest last: `{id, amount, status, created_at, description}`.
+    pub purchases: Vec<Value>,
+}
+
 /// All mutable data.
 #[derive(Debug, Default)]
 pub struct Store {
@@ -201,7 +232,44 @@ pub struct Store {
     pub runs_started: HashMap<String, u32>,
     /// Message rows per thread, in insertion order.
     pub messages: HashMap<String, Vec<Value>>,
+    /// Custom agents (the `custom_agents` flag on), in creation order.
+    pub agents: Vec<Agent>,
+    /// Uploaded agent profile images by object name: (content type, bytes).
+    pub images: HashMap<String, (String, Bytes)>,
+    /// Dev billing per user (subscription, credits).
+    pub billing: HashMap<String, Billing>,
     seq: u64,
+}
+
+/// Columns of the `messages` table, in order.
+pub const MESSAGE_COLUMNS: [&str; 10] = [
+    "message_id",
+    "thread_id",
+    "type",
+    "is_llm_message",
+    "content",
+    "metadata",
+    "created_at",
+    "updated_at",
+    "agent_id",
+    "agent_version_id",
+];
+
+/// A `messages` row with its keys in column order; missing columns get the table defaults.
+pub fn message_row(row: Value) -> Value {
+    let now = timefmt::now_iso();
+    let mut out = serde_json::Map::new();
+    for col in MESSAGE_COLUMNS {
+        let v = row.get(col).cloned().unwrap_or_else(|| match col {
+            "message_id" => Value::String(new_id()),
+            "is_llm_message" => Value::Bool(true),
+            "metadata" => json!({}),
+            "created_at" | "updated_at" => Value::String(now.clone()),
+            _ => Value::Null,
+        });
+        out.insert(col.to_owned(), v);
+    }
+    Value::Object(out)
 }
 
 /// A fresh v4 UUID string.
@@ -249,9 +317,65 @@ impl Store {
         }
     }
 
-    /// Add a message row to a thread.
+    /// Add a message row to a thread (keys put in the table's column order, missing columns defaulted).
     pub fn add_message(&mut self, thread_id: &str, row: Value) {
-        self.messages.entry(thread_id.to_owned()).or_default().push(row);
+        self.messages
+            .entry(thread_id.to_owned())
+            .or_default()
+            .push(message_row(row));
+    }
+
+    /// Insert a project row owned by `account_id`; returns its id.
+    pub fn create_project(&mut self, account_id: &str, name: &str) -> String {
+        let project_id = new_id();
+        let now = timefmt::now_iso();
+        let order = self.next_seq();
+        self.projects.insert(
+            project_id.clone(),
+            Project {
+                project_id: project_id.clone(),
+                name: name.to_owned(),
+                description: None,
+                account_id: account_id.to_owned(),
+                sandbox: json!({}),
+                is_public: false,
+                created_at: now.clone(),
+                updated_at: now,
+                order,
+            },
+        );
+        project_id
+    }
+
+    /// Insert a thread row of `account_id` in `project_id`; returns its id.
+    pub fn create_thread(&mut self, account_id: &str, project_id: &str) -> String {
+        let thread_id = new_id();
+        let now = timefmt::now_iso();
+        let order = self.next_seq();
+        self.threads.insert(
+            thread_id.clone(),
+            Thread {
+                thread_id: thread_id.clone(),
+                account_id: account_id.to_owned(),
+                project_id: project_id.to_owned(),
+                is_public: false,
+                created_at: now.clone(),
+                updated_at: now,
+                metadata: json!({}),
+                order,
+            },
+        );
+        thread_id
+    }
+
+    /// Messages of a thread ordered like `ORDER BY created_at` (ties keep insertion order).
+    pub fn thread_messages(&self, thread_id: &str) -> Vec<Value> {
+        let mut rows = self.messages.get(thread_id).cloned().unwrap_or_default();
+        rows.sort_by(|a, b| {
+            timefmt::ts_key(a["created_at"].as_str().unwrap_or(""))
+                .cmp(&timefmt::ts_key(b["created_at"].as_str().unwrap_or("")))
+        });
+        rows
     }
 
     /// Append an item to a run's response list (like `RPUSH` + publish `new`).

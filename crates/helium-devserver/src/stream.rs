@@ -152,12 +152,8 @@ pub async fn stream(
     let ttl = app.config.response_ttl;
     let ctx = {
         let mut store = app.lock();
-        let owner = match store.runs.get(&run_id) {
-            None => return ApiError::run_not_found().into_response(),
-            Some(run) => store.threads.get(&run.thread_id).map(|t| t.account_id.clone()),
-        };
-        if owner.as_deref() != Some(user.as_str()) {
-            return ApiError::thread_forbidden().into_response();
+        if let Err(e) = crate::routes::run_access(&store, &run_id, &user) {
+            return e.into_response();
         }
         let Some(run) = store.runs.get_mut(&run_id) else {
             return ApiError::run_not_found().into_response();

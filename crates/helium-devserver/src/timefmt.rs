@@ -84,6 +84,34 @@ pub fn now_iso() -> String {
     iso_offset(SystemTime::now())
 }
 
+/// A sort/compare key for a timestamptz text in the forms the dev backend meets
+/// (`2025-09-25T10:15:02.154512+00:00`, `… 10:15:02+00`, `…Z`): `T` separator, the fraction padded to 6 digits,
+/// UTC offsets dropped. Other offsets are compared as written.
+pub fn ts_key(s: &str) -> String {
+    let s = s.trim().replacen(' ', "T", 1);
+    let (body, offset) = match s.find(['+', 'Z']).or_else(|| {
+        // a `-hh:mm` offset after the time part
+        s.get(11..).and_then(|t| t.find('-')).map(|i| i + 11)
+    }) {
+        Some(i) => (s[..i].to_owned(), s[i..].to_owned()),
+        None => (s.clone(), String::new()),
+    };
+    let (secs, frac) = match body.split_once('.') {
+        Some((a, b)) => (a.to_owned(), b.to_owned()),
+        None => (body.clone(), String::new()),
+    };
+    let mut frac: String = frac.chars().take(6).collect();
+    while frac.len() < 6 {
+        frac.push('0');
+    }
+    let utc = matches!(offset.as_str(), "" | "Z" | "+00" | "+00:00" | "+0000" | "-00:00");
+    if utc {
+        format!("{secs}.{frac}")
+    } else {
+        format!("{secs}.{frac}{offset}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +125,14 @@ mod tests {
         assert_eq!(go_time(t), "2025-09-25 10:15:02.204512000 +0000 UTC");
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
         assert!(iso_offset(leap).starts_with("2000-02-29T00:00:00"));
+    }
+
+    #[test]
+    fn ts_keys_compare_instants() {
+        assert_eq!(
+            ts_key("2025-09-25T10:15:02Z"),
+            ts_key("2025-09-25 10:15:02.000000+00")
+        );
+        assert!(ts_key("2025-09-25T10:15:02.5+00:00") > ts_key("2025-09-25T10:15:02.154512+00:00"));
     }
 }

@@ -103,6 +103,41 @@ pub fn parse_bool_str(s: &str) -> Option<bool> {
 pub struct Errors(pub Vec<Value>);
 
 impl Errors {
+    /// Required string field (`missing` / `string_type`).
+    pub fn req_string(&mut self, obj: &Map<String, Value>, name: &str) -> Option<String> {
+        match obj.get(name) {
+            None => {
+                self.0.push(missing_entry(&["body", name]));
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                self.0.push(json!({"type": "string_type", "loc": ["body", name], "msg": "Input should be a valid string", "input": other}));
+                None
+            }
+        }
+    }
+
+    /// Required number field (`missing` / `float_type`).
+    pub fn req_number(&mut self, obj: &Map<String, Value>, name: &str) -> Option<f64> {
+        match obj.get(name) {
+            None => {
+                self.0.push(missing_entry(&["body", name]));
+                None
+            }
+            Some(v) => match v
+                .as_f64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            {
+                Some(n) => Some(n),
+                None => {
+                    self.0.push(json!({"type": "float_parsing", "loc": ["body", name], "msg": "Input should be a valid number, unable to parse string as a number", "input": v}));
+                    None
+                }
+            },
+        }
+    }
+
     /// Optional string field (`null` allowed).
     pub fn opt_string(&mut self, obj: &Map<String, Value>, name: &str) -> Option<String> {
         match obj.get(name) {
@@ -200,6 +235,23 @@ pub async fn read_form(req: Request<Body>) -> Result<Form, ApiError> {
     if !ct.starts_with("multipart/form-data") {
         return Ok(form);
     }
+    // A multipart body with no part at all (empty, or only `--boundary--`) is an empty form for Starlette's parser.
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MULTIPART_BODY_LIMIT)
+        .await
+        .map_err(|_| too_large("body"))?;
+    let boundary = ct
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .next()
+        .map(|b| b.trim_matches('"').to_owned());
+    let trimmed = bytes.trim_ascii();
+    if trimmed.is_empty()
+        || boundary.is_some_and(|b| trimmed.eq_ignore_ascii_case(format!("--{b}--").as_bytes()))
+    {
+        return Ok(form);
+    }
+    let req = Request::from_parts(parts, Body::from(bytes));
     let mut multipart = Multipart::from_request(req, &())
         .await
         .map_err(|_| parse_error())?;
@@ -239,13 +291,18 @@ pub async fn read_form(req: Request<Body>) -> Result<Form, ApiError> {
                 });
             }
             None => {
-                let text = field.text().await.map_err(|e| {
+                let bytes = field.bytes().await.map_err(|e| {
                     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                         too_large("body")
                     } else {
                         parse_error()
                     }
                 })?;
+                // Starlette decodes a text part as UTF-8 and falls back to Latin-1.
+                let text = match String::from_utf8(bytes.to_vec()) {
+                    Ok(t) => t,
+                    Err(_) => bytes.iter().map(|b| char::from(*b)).collect(),
+                };
                 form.fields.push((name, text));
             }
         }

@@ -6,6 +6,7 @@ mod common;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::*;
+use helium_devserver::EnvMode;
 use serde_json::Value;
 
 async fn detail(r: reqwest::Response) -> (u16, Option<String>, Value) {
@@ -154,89 +155,219 @@ async fn request_id_is_echoed_or_generated() {
     server.shutdown().await;
 }
 
-#[tokio::test]
-async fn cors_preflight_and_simple_requests() {
-    let server = start_with(|o| o.extra_cors_origins = vec!["https://app.example.com".to_owned()]).await;
-    let url = format!("{}/agent/initiate", server.api_url());
-    let preflight = |origin: &'static str, headers: &'static str| {
-        client()
-            .request(reqwest::Method::OPTIONS, &url)
-            .header("Origin", origin)
-            .header("Access-Control-Request-Method", "POST")
-            .header("Access-Control-Request-Headers", headers)
-            .send()
-    };
-    for origin in [
-        "http://localhost:3000",
-        "http://localhost:5173",
-        "http://127.0.0.1:8080",
-        "http://[::1]:3000",
-        "https://adstitch.he2.ai",
-        "https://app.example.com",
-    ] {
-        let r = preflight(
-            origin,
-            "authorization, content-type, x-request-id, x-devserver-fault",
-        )
-        .await
-        .unwrap();
-        assert_eq!(r.status(), 200, "{origin}");
-        let h = r.headers();
-        assert_eq!(h["access-control-allow-origin"], origin);
-        assert_eq!(h["access-control-allow-credentials"], "true");
-        let methods = h["access-control-allow-methods"].to_str().unwrap();
-        for m in ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
-            assert!(methods.contains(m));
-        }
-        let allowed = h["access-control-allow-headers"]
-            .to_str()
-            .unwrap()
-            .to_ascii_lowercase();
-        for name in [
-            "authorization",
-            "x-api-key",
-            "x-refresh-token",
-            "x-request-id",
-            "x-devserver-fault",
-        ] {
-            assert!(allowed.contains(name), "{name}");
-        }
+const REAL_ALLOW_HEADERS: &str = "Accept, Accept-Language, Authorization, Content-Language, Content-Type, \
+X-API-Key, X-MCP-Headers, X-MCP-Type, X-MCP-URL, X-Project-Id, X-Refresh-Token";
+
+async fn preflight(url: &str, origin: &str, method: &str, headers: Option<&str>) -> reqwest::Response {
+    let mut req = client()
+        .request(reqwest::Method::OPTIONS, url)
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", method);
+    if let Some(h) = headers {
+        req = req.header("Access-Control-Request-Headers", h);
     }
-    let r = preflight("https://evil.example.com", "authorization")
-        .await
-        .unwrap();
+    req.send().await.unwrap()
+}
+
+/// The preflight headers Starlette sends whatever the outcome.
+fn assert_preflight_headers(r: &reqwest::Response) {
+    let h = r.headers();
+    assert_eq!(h["vary"], "Origin");
+    assert_eq!(
+        h["access-control-allow-methods"],
+        "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+    );
+    assert_eq!(h["access-control-max-age"], "600");
+    assert_eq!(h["access-control-allow-headers"], REAL_ALLOW_HEADERS);
+    assert_eq!(h["access-control-allow-credentials"], "true");
+    assert_eq!(h["content-type"], "text/plain; charset=utf-8");
+    assert!(h.get("access-control-expose-headers").is_none());
+}
+
+#[tokio::test]
+async fn cors_preflight_allows_exactly_the_real_headers() {
+    let server = start().await;
+    let url = format!("{}/agent/initiate", server.api_url());
+    let origin = "http://localhost:3000";
+    // every header of the real list (and the safelist), in any case and order, with odd spacing
+    let all = "content-type,AUTHORIZATION ,  x-project-id,X-Mcp-Url,x-mcp-type,x-MCP-headers,x-refresh-token,X-API-KEY,accept,accept-language,content-language";
+    let reversed: Vec<&str> = all.split(',').rev().collect();
+    for headers in [all.to_owned(), reversed.join(", "), "Authorization".to_owned()] {
+        let r = preflight(&url, origin, "POST", Some(&headers)).await;
+        assert_eq!(r.status(), 200, "{headers}");
+        assert_preflight_headers(&r);
+        assert_eq!(r.headers()["access-control-allow-origin"], origin);
+        assert_eq!(r.text().await.unwrap(), "OK");
+    }
+    // no Access-Control-Request-Headers at all is fine
+    let r = preflight(&url, origin, "DELETE", None).await;
+    assert_eq!(r.status(), 200);
+    // headers the real backend does not list are refused, dev-only ones included
+    for headers in [
+        "x-request-id",
+        "authorization, x-request-id",
+        "last-event-id",
+        "x-devserver-fault",
+        "x-devserver-script",
+        "x-unknown",
+        "authorization,",
+    ] {
+        let r = preflight(&url, origin, "POST", Some(headers)).await;
+        assert_eq!(r.status(), 400, "{headers}");
+        assert_preflight_headers(&r);
+        assert_eq!(r.headers()["access-control-allow-origin"], origin);
+        assert_eq!(r.text().await.unwrap(), "Disallowed CORS headers", "{headers}");
+    }
+    // methods are matched case-sensitively; HEAD is not in the list
+    for method in ["post", "HEAD", "TRACE"] {
+        let r = preflight(&url, origin, method, None).await;
+        assert_eq!(r.status(), 400, "{method}");
+        assert_eq!(r.text().await.unwrap(), "Disallowed CORS method");
+    }
+    // the failing parts in Starlette's order
+    let r = preflight(&url, "https://evil.example.com", "TRACE", Some("x-request-id")).await;
     assert_eq!(r.status(), 400);
     assert!(r.headers().get("access-control-allow-origin").is_none());
-    assert_eq!(r.text().await.unwrap(), "Disallowed CORS origin");
-    let r = preflight("http://localhost:3000", "x-unknown").await.unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(r.text().await.unwrap(), "Disallowed CORS origin, method, headers");
+    // a preflight answers on any path, the admin API included
+    let r = preflight(
+        &format!("{}/__devserver/faults", server.base_url()),
+        origin,
+        "POST",
+        Some("content-type"),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    server.shutdown().await;
+}
 
-    // simple request: origin echoed, expose headers set; disallowed origin gets nothing
+#[tokio::test]
+async fn cors_origins_are_the_real_list_plus_explicit_ones() {
+    let server = start().await;
+    let url = format!("{}/health", server.api_url());
+    for (origin, allowed) in [
+        ("http://localhost:3000", true),
+        ("https://adstitch.he2.ai", true),
+        ("https://www.adstitch.he2.ai", true),
+        ("http://localhost:5173", false),
+        ("http://127.0.0.1:3000", false),
+        ("http://[::1]:3000", false),
+        ("https://localhost:3000", false),
+        ("http://localhost:3000/", false),
+        ("https://staging.suna.so", false),
+        ("https://evil.example.com", false),
+    ] {
+        let r = preflight(&url, origin, "GET", Some("authorization")).await;
+        assert_preflight_headers(&r);
+        if allowed {
+            assert_eq!(r.status(), 200, "{origin}");
+            assert_eq!(r.headers()["access-control-allow-origin"], origin);
+        } else {
+            assert_eq!(r.status(), 400, "{origin}");
+            assert!(r.headers().get("access-control-allow-origin").is_none());
+            assert_eq!(r.text().await.unwrap(), "Disallowed CORS origin");
+        }
+    }
+    server.shutdown().await;
+
+    // a harness adds its own origin (exact match), as --cors-origin does
+    let server = start_with(|o| {
+        o.extra_cors_origins = vec![
+            "http://127.0.0.1:5173".to_owned(),
+            "https://app.example.com, http://localhost:8080/".to_owned(),
+        ]
+    })
+    .await;
+    let url = format!("{}/health", server.api_url());
+    for (origin, allowed) in [
+        ("http://127.0.0.1:5173", true),
+        ("https://app.example.com", true),
+        ("http://localhost:8080", true),
+        ("http://localhost:3000", true),
+        ("http://localhost:5173", false),
+        ("http://127.0.0.1:5174", false),
+    ] {
+        let r = preflight(&url, origin, "GET", Some("Authorization, X-API-Key")).await;
+        assert_eq!(r.status() == 200, allowed, "{origin}");
+    }
+    server.shutdown().await;
+
+    // staging adds its origins and the preview regex
+    let server = start_mode(EnvMode::Staging).await;
+    let url = format!("{}/health", server.api_url());
+    for (origin, allowed) in [
+        ("https://staging.suna.so", true),
+        ("https://suna-feature-x-prjcts.vercel.app", true),
+        ("https://suna-prjcts.vercel.app", false),
+        ("http://suna-a-prjcts.vercel.app", false),
+    ] {
+        let r = preflight(&url, origin, "GET", None).await;
+        assert_eq!(r.status() == 200, allowed, "{origin}");
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn cors_simple_responses_like_starlette() {
+    let server = start().await;
+    let token = server.sample_token();
     let health = format!("{}/health", server.api_url());
+    // allowed origin: echoed, credentials, Vary, no expose headers
+    let r = client()
+        .get(&health)
+        .header("Origin", "http://localhost:3000")
+        .send()
+        .await
+        .unwrap();
+    let h = r.headers();
+    assert_eq!(h["access-control-allow-origin"], "http://localhost:3000");
+    assert_eq!(h["access-control-allow-credentials"], "true");
+    assert_eq!(h["vary"], "Origin");
+    assert!(h.get("access-control-expose-headers").is_none());
+    // disallowed origin: only the credentials header (Starlette's simple_headers)
     let r = client()
         .get(&health)
         .header("Origin", "http://localhost:5173")
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        r.headers()["access-control-allow-origin"],
-        "http://localhost:5173"
-    );
-    assert_eq!(
-        r.headers()["access-control-expose-headers"],
-        "X-Request-Id, Retry-After"
-    );
+    let h = r.headers();
+    assert!(h.get("access-control-allow-origin").is_none());
+    assert_eq!(h["access-control-allow-credentials"], "true");
+    assert!(h.get("vary").is_none());
+    assert!(h.get("access-control-expose-headers").is_none());
+    // no Origin: no CORS headers at all
+    let r = client().get(&health).send().await.unwrap();
+    assert!(r.headers().get("access-control-allow-credentials").is_none());
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    // errors and fault responses carry them too
     let r = client()
-        .get(&health)
-        .header("Origin", "https://evil.example.com")
+        .get(format!("{}/billing/subscription", server.api_url()))
+        .header("Origin", "http://localhost:3000")
         .send()
         .await
         .unwrap();
-    assert!(r.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "http://localhost:3000"
+    );
+    assert_eq!(r.headers()["access-control-allow-credentials"], "true");
+    let r = client()
+        .get(&health)
+        .header("Origin", "http://localhost:3000")
+        .header("x-devserver-fault", "status=503; retry_after=2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "http://localhost:3000"
+    );
+    assert!(r.headers().get("access-control-expose-headers").is_none());
 
-    // stream route: `*`, replaced by the origin when allowed
-    let token = server.sample_token();
+    // stream route: its own `*` stays for a disallowed origin, the origin replaces it for an allowed one
     let (_, run_id) = initiate(&server, &token, "x").await;
     let url = stream_url(&server, &run_id, &token);
     let r = client()
@@ -246,6 +377,7 @@ async fn cors_preflight_and_simple_requests() {
         .await
         .unwrap();
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert_eq!(r.headers()["access-control-allow-credentials"], "true");
     drop(r);
     let r = client()
         .get(&url)
@@ -258,31 +390,12 @@ async fn cors_preflight_and_simple_requests() {
         "http://localhost:3000"
     );
     assert_eq!(r.headers()["access-control-allow-credentials"], "true");
+    assert_eq!(r.headers()["vary"], "Origin");
+    assert!(r.headers().get("access-control-expose-headers").is_none());
     drop(r);
-    server.shutdown().await;
-}
-
-#[tokio::test]
-async fn strict_cors_keeps_only_the_real_list() {
-    let server = start_with(|o| {
-        o.strict_cors = true;
-        o.extra_cors_origins = vec!["https://app.example.com".to_owned()];
-    })
-    .await;
-    let url = format!("{}/health", server.api_url());
-    for (origin, ok) in [
-        ("http://localhost:3000", true),
-        ("http://localhost:5173", false),
-        ("https://app.example.com", false),
-    ] {
-        let r = client()
-            .request(reqwest::Method::OPTIONS, &url)
-            .header("Origin", origin)
-            .header("Access-Control-Request-Method", "GET")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status() == 200, ok, "{origin}");
-    }
+    let r = client().get(&url).send().await.unwrap();
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert!(r.headers().get("access-control-allow-credentials").is_none());
+    drop(r);
     server.shutdown().await;
 }

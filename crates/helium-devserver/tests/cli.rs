@@ -26,6 +26,10 @@ async fn binary_prints_banner_serves_and_stops_on_sigterm() {
     let token = token_line.strip_prefix("sample bearer token: ").unwrap();
     assert_eq!(token.split('.').count(), 3);
     assert_eq!(lines.next().unwrap().unwrap(), "env mode: staging");
+    assert_eq!(lines.next().unwrap().unwrap(), format!("supabase url: {base}"));
+    let anon_line = lines.next().unwrap().unwrap();
+    let anon = anon_line.strip_prefix("supabase anon key: ").unwrap().to_owned();
+    assert_eq!(anon.split('.').count(), 3);
 
     let health: serde_json::Value = reqwest::get(format!("{base}/api/health"))
         .await
@@ -41,6 +45,15 @@ async fn binary_prints_banner_serves_and_stops_on_sigterm() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    // the printed anon key is the project's: PostgREST accepts it (as apikey and as the anon JWT)
+    let r = reqwest::Client::new()
+        .get(format!("{base}/rest/v1/threads?select=thread_id"))
+        .header("apikey", &anon)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "[]");
 
     #[cfg(unix)]
     {

@@ -438,19 +438,184 @@ async fn sandbox_file_routes() {
     server.shutdown().await;
 }
 
+/// What a client must send so that a name reaches the sandbox unchanged: `\` written as `\u005c` (the backend expands
+/// `\uXXXX`), then every byte but alphanumerics percent-encoded, once per decoding step.
+fn encode_path(path: &str, times: usize) -> String {
+    let mut s = path.replace('\\', "\\u005c");
+    for _ in 0..times {
+        s = percent_encoding::utf8_percent_encode(&s, percent_encoding::NON_ALPHANUMERIC).to_string();
+    }
+    s
+}
+
+async fn upload(files: &str, token: &str, path_field: &str, data: &[u8]) -> (u16, Value) {
+    let part = reqwest::multipart::Part::bytes(data.to_vec()).file_name("upload.bin");
+    let form = reqwest::multipart::Form::new()
+        .text("path", path_field.to_owned())
+        .part("file", part);
+    let r = client()
+        .post(files)
+        .header("Authorization", bearer(token))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+async fn sandbox_of_new_project(server: &helium_devserver::DevServer, token: &str) -> String {
+    let api = server.api_url();
+    let part = reqwest::multipart::Part::bytes(b"seed".to_vec()).file_name("seed.txt");
+    let form = reqwest::multipart::Form::new()
+        .text("prompt", "x [hold]")
+        .part("files", part);
+    let r: Value = client()
+        .post(format!("{api}/agent/initiate"))
+        .header("Authorization", bearer(token))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let thread_id = r["thread_id"].as_str().unwrap();
+    let (_, detail) = get_json(&format!("{api}/threads/{thread_id}"), Some(token)).await;
+    detail["project"]["sandbox"]["id"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
-async fn minimal_supabase_endpoints() {
+async fn sandbox_paths_are_decoded_twice_like_the_backend() {
+    let server = start().await;
+    let token = server.sample_token();
+    let sid = sandbox_of_new_project(&server, &token).await;
+    let files = format!("{}/sandboxes/{sid}/files", server.api_url());
+    let list = |dir: &'static str| {
+        let url = format!("{files}?path={}", encode_path(dir, 2));
+        let token = token.clone();
+        async move {
+            let (s, body) = get_json(&url, Some(&token)).await;
+            assert_eq!(s, 200);
+            body["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    for name in [
+        "a+b.txt",
+        "100%41.txt",
+        "50% off.txt",
+        "\u{fc} \u{f1}.txt",
+        "x&y=z#1.txt",
+        "back\\u0041slash.txt",
+    ] {
+        let path = format!("/workspace/{name}");
+        let data = format!("content of {name}");
+        // upload: the multipart field is decoded once (normalize_path only)
+        let (s, body) = upload(&files, &token, &encode_path(&path, 1), data.as_bytes()).await;
+        assert_eq!(s, 200, "{name}: {body}");
+        assert_eq!(body["path"], path.as_str(), "{name}");
+        assert!(list("/workspace").await.contains(&name.to_owned()), "{name}");
+        // read: the query value is decoded twice
+        let r = client()
+            .get(format!("{files}/content?path={}", encode_path(&path, 2)))
+            .header("Authorization", bearer(&token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{name}");
+        assert_eq!(r.text().await.unwrap(), data, "{name}");
+        // delete
+        let r = client()
+            .delete(format!("{files}?path={}", encode_path(&path, 2)))
+            .header("Authorization", bearer(&token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{name}");
+        assert_eq!(
+            r.json::<Value>().await.unwrap(),
+            json!({"status": "success", "deleted": true, "path": path})
+        );
+        assert!(!list("/workspace").await.contains(&name.to_owned()), "{name}");
+    }
+
+    // encoded only once, values are altered by the second decoding
+    let (s, body) = upload(&files, &token, "/workspace/100%41.txt", b"x").await;
+    assert_eq!(s, 200);
+    assert_eq!(body["path"], "/workspace/100A.txt");
+    let (s, body) = upload(&files, &token, "/workspace/back\\u0041slash.txt", b"y").await;
+    assert_eq!(s, 200);
+    assert_eq!(body["path"], "/workspace/backAslash.txt");
+    let names = list("/workspace").await;
+    assert!(names.contains(&"100A.txt".to_owned()), "{names:?}");
+    assert!(!names.contains(&"100%41.txt".to_owned()));
+    let (s, body) = upload(&files, &token, &encode_path("/workspace/100%41.txt", 1), b"z").await;
+    assert_eq!(
+        (s, body["path"].as_str().unwrap()),
+        (200, "/workspace/100%41.txt")
+    );
+    let r = client()
+        .get(format!(
+            "{files}/content?path={}",
+            encode_path("/workspace/100%41.txt", 1)
+        ))
+        .header("Authorization", bearer(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.text().await.unwrap(),
+        "x",
+        "a once-encoded query names 100A.txt"
+    );
+    // `+` in the query is form-decoded to a space before normalize_path
+    let (s, _) = upload(&files, &token, "/workspace/a+b.txt", b"plus").await;
+    assert_eq!(s, 200);
+    let (s, body) = get_json(&format!("{files}/content?path=/workspace/a+b.txt"), Some(&token)).await;
+    assert_eq!(s, 404);
+    assert_eq!(
+        body["detail"],
+        "Failed to download file: File not found: /workspace/a b.txt"
+    );
+    let r = client()
+        .get(format!("{files}/content?path=/workspace/a%2Bb.txt"))
+        .header("Authorization", bearer(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap(), "plus");
+    // the last of repeated query values wins, as in Starlette
+    let r = client()
+        .get(format!("{files}/content?path=/nope&path=/workspace/100A.txt"))
+        .header("Authorization", bearer(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap(), "x");
+    // an empty multipart path is missing (FastAPI Form semantics)
+    let (s, body) = upload(&files, &token, "", b"x").await;
+    assert_eq!(s, 422);
+    assert_eq!(body["detail"][0]["loc"], json!(["body", "path"]));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn supabase_probes_accept_only_the_project_keys() {
     let server = start().await;
     let base = server.base_url();
     for path in ["/rest/v1/", "/auth/v1/health"] {
         let r = client().get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(r.status(), 401, "{path}");
-        assert!(r.json::<Value>().await.unwrap()["message"].is_string());
-        for key in [
-            server.sample_token(),
-            "sb_publishable_abc123".to_owned(),
-            "sb_secret_xyz".to_owned(),
-        ] {
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["message"],
+            "No API key found in request"
+        );
+        for key in [server.anon_key(), server.service_role_key()] {
             let r = client()
                 .get(format!("{base}{path}"))
                 .header("apikey", key)
@@ -459,15 +624,33 @@ async fn minimal_supabase_endpoints() {
                 .unwrap();
             assert_eq!(r.status(), 200, "{path}");
         }
-        let r = client()
-            .get(format!("{base}{path}"))
-            .header("apikey", "nope")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401);
+        // keys of another project (or anything else) are refused, as the gateway refuses them
+        for key in [
+            server.sample_token(),
+            server.sign_jwt(&json!({"role": "anon", "iss": "supabase"})),
+            "sb_publishable_abc123".to_owned(),
+            "nope".to_owned(),
+        ] {
+            let r = client()
+                .get(format!("{base}{path}"))
+                .header("apikey", key)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 401, "{path}");
+            assert_eq!(r.json::<Value>().await.unwrap()["message"], "Invalid API key");
+        }
     }
-    let (_, body) = get_json(&format!("{base}/auth/v1/health?apikey=sb_publishable_x"), None).await;
+    let (_, body) = get_json(
+        &format!("{base}/auth/v1/health?apikey={}", server.anon_key()),
+        None,
+    )
+    .await;
     assert_eq!(body["name"], "GoTrue");
+    // the admin route hands out the URL and the anon key, never the service-role key
+    let (s, body) = get_json(&format!("{base}/__devserver/supabase"), None).await;
+    assert_eq!(s, 200);
+    assert_eq!(body, json!({"url": base, "anon_key": server.anon_key()}));
+    assert!(!body.to_string().contains(&server.service_role_key()));
     server.shutdown().await;
 }

@@ -29,7 +29,7 @@ async fn stream_matches_sample_fixture_line_for_line() {
     assert_eq!(h["access-control-allow-origin"], "*");
     let body = resp.text().await.unwrap();
     let ours = frames(&body);
-    let fixture = fixture("stream_sample.sse");
+    let fixture = fixture("script_run.sse");
     let expected = frames(&fixture);
     assert_eq!(ours.len(), expected.len(), "{body}");
     assert_eq!(ours.len(), 27);
@@ -348,4 +348,113 @@ async fn shutdown_ends_live_streams() {
 
 fn fixture_compact(name: &str) -> String {
     serde_json::to_string(&fixture_json(name)).unwrap()
+}
+
+#[tokio::test]
+async fn scripted_run_says_only_what_the_dev_backend_did() {
+    let server = start_with(|o| o.pace = Duration::from_millis(5)).await;
+    let token = server.sample_token();
+    let api = server.api_url();
+    // a project that already has a sandbox: the script writes into it
+    let part = reqwest::multipart::Part::bytes(b"notes".to_vec()).file_name("notes.txt");
+    let form = reqwest::multipart::Form::new()
+        .text("prompt", "Make a page")
+        .part("files", part);
+    let r: Value = client()
+        .post(format!("{api}/agent/initiate"))
+        .header("Authorization", bearer(&token))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let thread_id = r["thread_id"].as_str().unwrap().to_owned();
+    let run_id = r["agent_run_id"].as_str().unwrap().to_owned();
+    let detail: Value = client()
+        .get(format!("{api}/threads/{thread_id}"))
+        .header("Authorization", bearer(&token))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sandbox_id = detail["project"]["sandbox"]["id"].as_str().unwrap().to_owned();
+    let file_url = format!("{api}/sandboxes/{sandbox_id}/files/content?path=/workspace/index.html");
+    let r = client()
+        .get(&file_url)
+        .header("Authorization", bearer(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404, "no index.html before the tool ran");
+
+    let resp = client()
+        .get(stream_url(&server, &run_id, &token))
+        .send()
+        .await
+        .unwrap();
+    let mut body = resp.bytes_stream();
+    let mut buf = String::new();
+    let mut all = Vec::new();
+    let mut checked_file = false;
+    while let Some(chunk) = body.next().await {
+        buf.push_str(std::str::from_utf8(&chunk.unwrap()).unwrap());
+        while let Some(end) = buf.find("\n\n") {
+            let frame = buf[..end].strip_prefix("data: ").unwrap().to_owned();
+            buf.drain(..end + 2);
+            let item: Value = serde_json::from_str(&frame).unwrap();
+            if item["type"] == "tool" && frame.contains(r#"\"function_name\": \"create_file\""#) {
+                // the tool result says the file was created, and it is there as soon as the row is seen
+                let content: Value = serde_json::from_str(item["content"].as_str().unwrap()).unwrap();
+                let result = &content["tool_execution"]["result"];
+                assert_eq!(result["output"], "File 'index.html' created successfully.");
+                let written = content["tool_execution"]["arguments"]["file_contents"]
+                    .as_str()
+                    .unwrap();
+                let r = client()
+                    .get(&file_url)
+                    .header("Authorization", bearer(&token))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+                assert_eq!(r.text().await.unwrap(), written);
+                checked_file = true;
+            }
+            all.push(frame);
+        }
+    }
+    assert!(checked_file);
+    assert_eq!(all.len(), 27);
+    let text = all.join("\n");
+    for claim in ["8080", "daytona", "served on", "HTTP server"] {
+        assert!(!text.contains(claim), "the run claims {claim:?}");
+    }
+    let saved: Vec<&String> = all
+        .iter()
+        .filter(|f| f.contains(r#""type": "assistant""#) && f.contains(r#"\"stream_status\": \"complete\""#))
+        .collect();
+    assert_eq!(saved.len(), 2);
+    assert!(saved[1].contains("I've created `index.html` with a Hello World heading in /workspace."));
+    // the same sandbox, with the uploaded file and the created one
+    let list: Value = client()
+        .get(format!("{api}/sandboxes/{sandbox_id}/files?path=/workspace"))
+        .header("Authorization", bearer(&token))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = list["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["index.html", "notes.txt"]);
+    server.shutdown().await;
 }

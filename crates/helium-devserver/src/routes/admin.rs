@@ -58,8 +58,8 @@ pub async fn clear_requests(State(app): State<Arc<AppState>>) -> Response {
     ok(json!({"status": "cleared"}))
 }
 
-/// `GET /__devserver/token?sub=<uuid>`: `{"token": "<jwt>", "sub": "<sub>"}`.
-pub async fn token(RawQuery(query): RawQuery) -> Response {
+/// `GET /__devserver/token?sub=<uuid>`: `{"token": "<jwt>", "sub": "<sub>"}` (HS256, role `authenticated`).
+pub async fn token(State(app): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
     let sub = query
         .as_deref()
         .and_then(|q| {
@@ -69,5 +69,13 @@ pub async fn token(RawQuery(query): RawQuery) -> Response {
         })
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| SAMPLE_USER_ID.to_owned());
-    ok(json!({"token": token_for(&sub), "sub": sub}))
+    ok(json!({"token": token_for(&sub, &app.config.jwt_secret), "sub": sub}))
+}
+
+/// `GET /__devserver/supabase`: `{"url": <base url>, "anon_key": <anon key>}` (never the service-role key).
+pub async fn supabase(State(app): State<Arc<AppState>>) -> Response {
+    ok(json!({
+        "url": app.base_url,
+        "anon_key": crate::jwt::project_key("anon", &app.config.jwt_secret),
+    }))
 }

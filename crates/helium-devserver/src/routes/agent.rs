@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use super::{run_access, thread_access};
 use crate::errors::{ApiError, ApiResult, ok};
 use crate::script::{self, Variant};
-use crate::state::{AppState, Project, Run, Store, Thread, new_id};
+use crate::state::{AppState, Run, Store, new_id};
 use crate::validation::{Errors, json_body, parse_bool_str, read_form, require_object};
 use crate::{EnvMode, auth, fixtures, pyjson, timefmt};
 
@@ -42,10 +42,10 @@ struct RunSettings {
     agent_id: Option<String>,
 }
 
-fn check_agent(agent_id: Option<&str>) -> Result<(), ApiError> {
+fn check_agent(store: &Store, user: &str, agent_id: Option<&str>) -> Result<(), ApiError> {
     match agent_id {
         None => Ok(()),
-        Some(id) if KNOWN_AGENTS.contains(&id) => Ok(()),
+        Some(id) if KNOWN_AGENTS.contains(&id) || super::agents::owns(store, user, id) => Ok(()),
         Some(_) => Err(ApiError::not_found("Agent not found or access denied")),
     }
 }
@@ -191,30 +191,16 @@ pub async fn initiate(State(app): State<Arc<AppState>>, req: Request) -> ApiResu
         enable_context_manager,
         agent_id: form.get("agent_id").filter(|a| !a.is_empty()).map(str::to_owned),
     };
-    check_agent(settings.agent_id.as_deref())?;
-
     let mut store = app.lock();
+    check_agent(&store, &user, settings.agent_id.as_deref())?;
     check_gates(&app, &store, &user)?;
     let now = timefmt::now_iso();
-    let project_id = new_id();
     let name = if prompt.chars().count() > 30 {
         format!("{}...", prompt.chars().take(30).collect::<String>())
     } else {
         prompt.to_owned()
     };
-    store.projects.insert(
-        project_id.clone(),
-        Project {
-            project_id: project_id.clone(),
-            name,
-            description: None,
-            account_id: user.clone(),
-            sandbox: json!({}),
-            is_public: false,
-            created_at: now.clone(),
-            updated_at: now.clone(),
-        },
-    );
+    let project_id = store.create_project(&user, &name);
     let mut message = prompt.to_owned();
     let uploads: Vec<_> = form.files.iter().filter(|f| f.field == "files").collect();
     if !uploads.is_empty() {
@@ -225,21 +211,7 @@ pub async fn initiate(State(app): State<Arc<AppState>>, req: Request) -> ApiResu
             message.push_str(&format!("\n\n[Uploaded File: {path}]\n"));
         }
     }
-    let thread_id = new_id();
-    let order = store.next_seq();
-    store.threads.insert(
-        thread_id.clone(),
-        Thread {
-            thread_id: thread_id.clone(),
-            account_id: user.clone(),
-            project_id,
-            is_public: false,
-            created_at: now.clone(),
-            updated_at: now.clone(),
-            metadata: json!({}),
-            order,
-        },
-    );
+    let thread_id = store.create_thread(&user, &project_id);
     store.add_message(
         &thread_id,
         json!({
@@ -260,16 +232,28 @@ pub async fn initiate(State(app): State<Arc<AppState>>, req: Request) -> ApiResu
     Ok(ok(json!({"thread_id": thread_id, "agent_run_id": run_id})))
 }
 
-/// The text of the thread's latest user message (the prompt a new run answers).
-fn last_user_prompt(store: &Store, thread_id: &str) -> String {
-    store
-        .messages
-        .get(thread_id)
-        .and_then(|rows| rows.iter().rev().find(|r| r["type"] == "user"))
-        .and_then(|r| r["content"].as_str())
-        .and_then(|c| serde_json::from_str::<Value>(c).ok())
-        .and_then(|v| v["content"].as_str().map(str::to_owned))
-        .unwrap_or_default()
+/// The text of the thread's latest user message (the prompt a new run answers), ordered by `created_at`.
+/// `content` may be a JSON string holding `{"role","content"}` (initiate, the frontend's PostgREST insert), the
+/// object itself (backend routes), or any other JSON a client inserted.
+pub fn last_user_prompt(store: &Store, thread_id: &str) -> String {
+    let rows = store.thread_messages(thread_id);
+    let Some(row) = rows.iter().rev().find(|r| r["type"] == "user") else {
+        return String::new();
+    };
+    let content = match &row["content"] {
+        Value::String(s) => serde_json::from_str::<Value>(s).unwrap_or_else(|_| Value::String(s.clone())),
+        other => other.clone(),
+    };
+    match &content {
+        Value::Object(m) => match m.get("content") {
+            Some(Value::String(text)) => text.clone(),
+            Some(other) => pyjson::dumps(other),
+            None => pyjson::dumps(&content),
+        },
+        Value::String(text) => text.clone(),
+        Value::Null => String::new(),
+        other => pyjson::dumps(other),
+    }
 }
 
 /// `POST /api/thread/{thread_id}/agent/start` (JSON `AgentStartRequest`).
@@ -304,7 +288,7 @@ pub async fn start(
     };
     let mut store = app.lock();
     let project_id = thread_access(&store, &thread_id, &user)?.project_id.clone();
-    check_agent(settings.agent_id.as_deref())?;
+    check_agent(&store, &user, settings.agent_id.as_deref())?;
     check_gates(&app, &store, &user)?;
     // Like the backend: a running run of the same project is stopped first.
     let active: Vec<String> = store

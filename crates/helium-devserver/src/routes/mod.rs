@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 
 use crate::errors::{ApiError, method_not_allowed, not_found_route};
 use crate::state::{AppState, Store, Thread};
@@ -12,11 +12,14 @@ use crate::validation::MULTIPART_BODY_LIMIT;
 
 pub mod admin;
 pub mod agent;
+pub mod agents;
+pub mod backend_admin;
 pub mod billing;
 pub mod control;
 pub mod health;
 pub mod keys;
 pub mod misc;
+pub mod rest;
 pub mod sandbox;
 pub mod supabase;
 pub mod threads;
@@ -24,25 +27,27 @@ pub mod threads;
 /// Body limit of JSON routes.
 const JSON_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-/// The thread if `user` may access it: 404 `Thread not found`, 403 otherwise.
+/// `verify_thread_access`: the thread if its project is public or `user` owns it; 404 `Thread not found`,
+/// 403 `Not authorized to access this thread` otherwise.
 pub fn thread_access<'a>(store: &'a Store, thread_id: &str, user: &str) -> Result<&'a Thread, ApiError> {
     let thread = store
         .threads
         .get(thread_id)
         .ok_or_else(ApiError::thread_not_found)?;
-    if thread.account_id != user && !thread.is_public {
-        return Err(ApiError::thread_forbidden());
+    let public = store
+        .projects
+        .get(&thread.project_id)
+        .is_some_and(|p| p.is_public);
+    if public || (!thread.account_id.is_empty() && thread.account_id == user) {
+        return Ok(thread);
     }
-    Ok(thread)
+    Err(ApiError::thread_forbidden())
 }
 
-/// Access check of `get_agent_run_with_access_check`: 404 `Agent run not found`, 403 via the thread.
+/// Access check of `get_agent_run_with_access_check`: 404 `Agent run not found`, then the thread's rules.
 pub fn run_access(store: &Store, run_id: &str, user: &str) -> Result<(), ApiError> {
     let run = store.runs.get(run_id).ok_or_else(ApiError::run_not_found)?;
-    match store.threads.get(&run.thread_id) {
-        Some(t) if t.account_id == user => Ok(()),
-        _ => Err(ApiError::thread_forbidden()),
-    }
+    thread_access(store, &run.thread_id, user).map(|_| ())
 }
 
 fn api_routes() -> Router<Arc<AppState>> {
@@ -79,19 +84,110 @@ fn api_routes() -> Router<Arc<AppState>> {
         .route("/billing/check-status", get(billing::check_status))
         .route("/billing/available-models", get(billing::available_models))
         .route(
+            "/billing/create-checkout-session",
+            post(billing::create_checkout_session),
+        )
+        .route(
+            "/billing/create-portal-session",
+            post(billing::create_portal_session),
+        )
+        .route(
+            "/billing/subscription-commitment/{subscription_id}",
+            get(billing::subscription_commitment),
+        )
+        .route(
+            "/billing/subscription-details",
+            get(billing::subscription_details),
+        )
+        .route("/billing/cancel-subscription", post(billing::cancel_subscription))
+        .route(
+            "/billing/reactivate-subscription",
+            post(billing::reactivate_subscription),
+        )
+        .route("/billing/usage-logs", get(billing::usage_logs))
+        .route(
+            "/billing/thread-credit-usage/{thread_id}",
+            get(billing::thread_credit_usage),
+        )
+        .route("/billing/purchase-credits", post(billing::purchase_credits))
+        .route("/billing/credit-balance", get(billing::credit_balance))
+        .route("/billing/credit-history", get(billing::credit_history))
+        .route(
+            "/billing/can-purchase-credits",
+            get(billing::can_purchase_credits),
+        )
+        .route(
+            "/billing/create-trial-checkout",
+            post(billing::create_trial_checkout),
+        )
+        .route(
             "/billing/thread-token-usage/{thread_id}",
             get(billing::thread_token_usage),
         )
-        .route("/agents", get(misc::agents))
-        .route("/agents/{agent_id}", get(misc::agent))
+        .route(
+            "/admin/helium-agents/install-user/{account_id}",
+            post(backend_admin::install_helium_agent),
+        )
+        .route("/agents", get(agents::list).post(agents::create))
+        .route(
+            "/agents/{agent_id}",
+            get(agents::get_one).put(agents::update).delete(agents::delete),
+        )
+        .route("/agents/{agent_id}/export", get(agents::export))
+        .route("/agents/json/analyze", post(agents::json_analyze))
+        .route("/agents/json/import", post(agents::json_import))
+        .route(
+            "/agents/{agent_id}/custom-mcp-tools",
+            get(agents::custom_mcp_tools)
+                .post(agents::set_custom_mcp_tools)
+                .put(agents::set_custom_mcp_tools),
+        )
+        .route(
+            "/agents/{agent_id}/pipedream-tools/{profile_id}",
+            get(agents::pipedream_tools).put(agents::set_pipedream_tools),
+        )
+        .route("/agents/{agent_id}/tools", get(agents::tools))
+        .route(
+            "/agents/profile-image/upload",
+            post(agents::upload_image).layer(DefaultBodyLimit::max(MULTIPART_BODY_LIMIT)),
+        )
+        .route(
+            "/agents/{agent_id}/versions",
+            get(agents::versions).post(agents::create_version),
+        )
+        .route("/agents/{agent_id}/versions/{version_id}", get(agents::version))
+        .route(
+            "/agents/{agent_id}/versions/{version_id}/activate",
+            put(agents::activate),
+        )
+        .route(
+            "/agents/{agent_id}/versions/{version_id}/compare/{other_id}",
+            get(agents::compare),
+        )
+        .route(
+            "/agents/{agent_id}/versions/{version_id}/rollback",
+            post(agents::rollback),
+        )
+        .route(
+            "/agents/{agent_id}/versions/{version_id}/details",
+            put(agents::version_details),
+        )
         .route("/feature-flags", get(misc::flags))
         .route("/feature-flags/{name}", get(misc::flag))
         .route("/api-keys", post(keys::create).get(keys::list))
         .route("/api-keys/{key_id}/revoke", patch(keys::revoke))
         .route("/api-keys/{key_id}", delete(keys::delete))
-        .route("/threads", get(threads::list))
+        .route("/threads", get(threads::list).post(threads::create))
         .route("/threads/{thread_id}", get(threads::detail))
-        .route("/threads/{thread_id}/messages", get(threads::messages))
+        .route(
+            "/threads/{thread_id}/messages",
+            get(threads::messages).post(threads::create_message),
+        )
+        .route("/threads/{thread_id}/messages/add", post(threads::add_message))
+        .route(
+            "/threads/{thread_id}/messages/{message_id}",
+            delete(threads::delete_message),
+        )
         .fallback(not_found_route)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -102,7 +198,18 @@ pub fn router(app: Arc<AppState>) -> Router {
         .nest("/api", api_routes())
         .route("/rest/v1", get(supabase::rest_root))
         .route("/rest/v1/", get(supabase::rest_root))
+        .route(
+            "/rest/v1/{table}",
+            get(rest::table)
+                .post(rest::table)
+                .patch(rest::table)
+                .delete(rest::table),
+        )
         .route("/auth/v1/health", get(supabase::auth_health))
+        .route(
+            "/storage/v1/object/public/agent-profile-images/{name}",
+            get(agents::image),
+        )
         .route(
             "/__devserver/faults",
             post(admin::schedule).get(admin::list).delete(admin::clear),
@@ -112,6 +219,7 @@ pub fn router(app: Arc<AppState>) -> Router {
             get(admin::requests).delete(admin::clear_requests),
         )
         .route("/__devserver/token", get(admin::token))
+        .route("/__devserver/supabase", get(admin::supabase))
         .fallback(not_found_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

@@ -23,40 +23,51 @@ const QUOTE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~')
     .remove(b'/');
 
-/// `normalize_path`: URL-decode again and expand `\uXXXX` escapes.
+/// The backend's `normalize_path`: `urllib.parse.unquote` (only `%XX`; `+` is kept; invalid sequences stay
+/// literal; bytes that are not UTF-8 become U+FFFD), then every `\uXXXX` (regex `\\u([0-9a-fA-F]{4})`,
+/// non-overlapping, left to right, replaced text not re-scanned) becomes `chr(int(XXXX, 16))`.
+///
+/// A `\uXXXX` naming a UTF-16 surrogate (`\ud800`–`\udfff`) is kept literally: Python would build a string
+/// that cannot be encoded, and what the real backend then answers is not known.
 pub fn normalize_path(raw: &str) -> String {
     let decoded = percent_decode_str(raw).decode_utf8_lossy().into_owned();
     if !decoded.contains("\\u") {
         return decoded;
     }
     let mut out = String::with_capacity(decoded.len());
-    let chars: Vec<char> = decoded.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars.get(i) == Some(&'\\') && chars.get(i + 1) == Some(&'u') {
-            let hex: String = chars.iter().skip(i + 2).take(4).collect();
-            if hex.len() == 4
-                && let Ok(code) = u32::from_str_radix(&hex, 16)
-                && let Some(c) = char::from_u32(code)
-            {
+    let mut rest = decoded.as_str();
+    while let Some(pos) = rest.find("\\u") {
+        let (before, from) = rest.split_at(pos);
+        out.push_str(before);
+        let hex = from
+            .get(2..6)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+        let ch = hex
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .and_then(char::from_u32);
+        match ch {
+            Some(c) => {
                 out.push(c);
-                i += 6;
-                continue;
+                rest = from.get(6..).unwrap_or("");
+            }
+            None => {
+                out.push('\\');
+                rest = from.get(1..).unwrap_or("");
             }
         }
-        if let Some(c) = chars.get(i) {
-            out.push(*c);
-        }
-        i += 1;
     }
+    out.push_str(rest);
     out
 }
 
+/// The `path` query parameter as the backend sees it: Starlette form-decodes the query (`+` → space, `%XX`;
+/// the last of repeated values wins), then `normalize_path` decodes it again.
 fn query_path(query: Option<&str>) -> Result<String, ApiError> {
     query
         .and_then(|q| {
             form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "path")
+                .filter(|(k, _)| k == "path")
+                .last()
                 .map(|(_, v)| v.into_owned())
         })
         .map(|p| normalize_path(&p))
@@ -163,7 +174,8 @@ pub async fn upload(
 ) -> ApiResult {
     let headers = req.headers().clone();
     let form = read_form(req).await?;
-    let path = form.get("path").map(normalize_path);
+    // A multipart text field is not form-decoded, only normalised; an empty Form value counts as missing.
+    let path = form.get("path").filter(|p| !p.is_empty()).map(normalize_path);
     let file = form.files.iter().find(|f| f.field == "file");
     let mut errors = Vec::new();
     if path.is_none() {
@@ -257,4 +269,33 @@ pub async fn ensure_active(
     Ok(ok(
         json!({"status": "success", "sandbox_id": sandbox_id, "message": "Sandbox is active"}),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_path_is_unquote_then_unicode_escapes() {
+        for (raw, want) in [
+            ("/workspace/a+b.txt", "/workspace/a+b.txt"),
+            ("100%41.txt", "100A.txt"),
+            ("100%2541.txt", "100%41.txt"),
+            ("50% off", "50% off"),
+            ("%zz%4", "%zz%4"),
+            ("caf%C3%A9", "caf\u{e9}"),
+            ("bad%FF.txt", "bad\u{fffd}.txt"),
+            ("\u{fc}%20x", "\u{fc} x"),
+            ("\\u0041\\u00", "A\\u00"),
+            ("\\u00e9", "\u{e9}"),
+            ("\\u005cu0041", "\\u0041"),
+            ("%5Cu0041", "A"),
+            ("\\\\u0041", "\\A"),
+            ("\\ud800x", "\\ud800x"),
+            ("\\u+041", "\\u+041"),
+            ("\\u00\u{e9}1", "\\u00\u{e9}1"),
+        ] {
+            assert_eq!(normalize_path(raw), want, "{raw}");
+        }
+    }
 }

@@ -1,24 +1,24 @@
-//! Minimal Supabase endpoints (outside `/api`) so a `doctor` command can probe a "Supabase URL".
+//! The dev Supabase project's gateway check and its probe endpoints (outside `/api`): the PostgREST root and
+//! GoTrue's health. The tables are served by `rest.rs`.
 
-use axum::extract::RawQuery;
+use std::sync::Arc;
+
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::json;
 
 use crate::errors::{json_response, ok};
+use crate::jwt;
+use crate::state::AppState;
 
-fn looks_like_jwt(key: &str) -> bool {
-    let parts: Vec<&str> = key.split('.').collect();
-    parts.len() == 3
-        && parts.iter().take(2).all(|p| !p.is_empty())
-        && parts.iter().all(|p| {
-            p.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
-        })
-}
-
-/// Check the `apikey` header (or `?apikey=`): a JWT-shaped value, `sb_publishable_…` or `sb_secret_…`.
-fn check_apikey(headers: &HeaderMap, query: Option<&str>) -> Result<(), Box<Response>> {
+/// The gateway's key check: the `apikey` header (or `?apikey=`) must be one of the dev project's keys (the anon
+/// or the service-role key). Returns the key.
+pub fn check_apikey(
+    app: &AppState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<String, Box<Response>> {
     let from_query = query.and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "apikey")
@@ -35,11 +35,9 @@ fn check_apikey(headers: &HeaderMap, query: Option<&str>) -> Result<(), Box<Resp
             &json!({"message": "No API key found in request", "hint": "No `apikey` request header or url param was found."}),
         )));
     };
-    let valid = looks_like_jwt(&key)
-        || key.strip_prefix("sb_publishable_").is_some_and(|r| !r.is_empty())
-        || key.strip_prefix("sb_secret_").is_some_and(|r| !r.is_empty());
-    if valid {
-        Ok(())
+    let secret = &app.config.jwt_secret;
+    if key == jwt::project_key("anon", secret) || key == jwt::project_key("service_role", secret) {
+        Ok(key)
     } else {
         Err(Box::new(json_response(
             StatusCode::UNAUTHORIZED,
@@ -49,14 +47,18 @@ fn check_apikey(headers: &HeaderMap, query: Option<&str>) -> Result<(), Box<Resp
 }
 
 /// `GET /rest/v1/`: a tiny PostgREST OpenAPI root.
-pub async fn rest_root(headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
-    if let Err(resp) = check_apikey(&headers, query.as_deref()) {
+pub async fn rest_root(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Err(resp) = check_apikey(&app, &headers, query.as_deref()) {
         return *resp;
     }
     ok(json!({
         "swagger": "2.0",
         "info": {
-            "description": "helium-devserver: minimal PostgREST stand-in (no tables are served)",
+            "description": "helium-devserver: PostgREST subset (projects, threads, messages, agent_runs)",
             "title": "standard public schema",
             "version": "12.2.3"
         },
@@ -70,8 +72,12 @@ pub async fn rest_root(headers: HeaderMap, RawQuery(query): RawQuery) -> Respons
 }
 
 /// `GET /auth/v1/health`: GoTrue's health answer.
-pub async fn auth_health(headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
-    if let Err(resp) = check_apikey(&headers, query.as_deref()) {
+pub async fn auth_health(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Err(resp) = check_apikey(&app, &headers, query.as_deref()) {
         return *resp;
     }
     ok(json!({

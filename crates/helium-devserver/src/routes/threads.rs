@@ -1,20 +1,24 @@
-//! §5.3 thread routes: list, detail, messages.
+//! §5.3 thread routes: list, detail, create, messages (list, create, add, delete).
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::HeaderMap;
+use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::thread_access;
-use crate::auth;
-use crate::errors::{ApiError, ApiResult, ok};
-use crate::state::{AppState, Store, Thread};
+use crate::errors::{ApiError, ApiResult, missing_entry, ok};
+use crate::state::{AppState, Store, Thread, new_id};
+use crate::validation::{Errors, json_body, read_form, require_object};
+use crate::{auth, timefmt};
 
 fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     query.and_then(|q| {
+        // Starlette: the last of repeated values wins.
         form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == name)
+            .filter(|(k, _)| k == name)
+            .last()
             .map(|(_, v)| v.into_owned())
     })
 }
@@ -59,8 +63,9 @@ pub async fn list(
     let page = int_param(query.as_deref(), "page", 1, 1, u64::MAX / 2)?;
     let limit = int_param(query.as_deref(), "limit", 1000, 1, 1000)?;
     let store = app.lock();
+    // `.eq('account_id', user_id).order('created_at', desc=True)`
     let mut threads: Vec<&Thread> = store.threads.values().filter(|t| t.account_id == user).collect();
-    threads.sort_by_key(|t| std::cmp::Reverse(t.order));
+    threads.sort_by_key(|t| std::cmp::Reverse((timefmt::ts_key(&t.created_at), t.order)));
     let total = threads.len() as u64;
     let skip = usize::try_from((page - 1).saturating_mul(limit)).unwrap_or(usize::MAX);
     let items: Vec<Value> = threads
@@ -106,7 +111,8 @@ pub async fn detail(
     Ok(ok(body))
 }
 
-/// `GET /api/threads/{thread_id}/messages?order=desc|asc` (default `desc`).
+/// `GET /api/threads/{thread_id}/messages?order=desc|asc`: ordered by `created_at`, descending only for exactly
+/// `desc` (the default), as `.order('created_at', desc=(order == "desc"))` does.
 pub async fn messages(
     State(app): State<Arc<AppState>>,
     Path(thread_id): Path<String>,
@@ -117,9 +123,117 @@ pub async fn messages(
     let order = query_param(query.as_deref(), "order").unwrap_or_else(|| "desc".to_owned());
     let store = app.lock();
     thread_access(&store, &thread_id, &user)?;
-    let mut rows: Vec<Value> = store.messages.get(&thread_id).cloned().unwrap_or_default();
-    if !order.eq_ignore_ascii_case("asc") {
+    let mut rows = store.thread_messages(&thread_id);
+    if order == "desc" {
         rows.reverse();
     }
     Ok(ok(json!({"messages": rows})))
+}
+
+/// `POST /api/threads` (form field `name`, optional, default `New Project`): a project with a sandbox, and a
+/// thread in it → `{"thread_id", "project_id"}`.
+pub async fn create(State(app): State<Arc<AppState>>, req: Request) -> ApiResult {
+    let headers = req.headers().clone();
+    let form = read_form(req).await?;
+    let user = auth::require_user(&app, &headers)?;
+    // `Form(None)`: an empty string counts as missing, and `if not name: name = "New Project"`.
+    let name = form
+        .get("name")
+        .filter(|n| !n.is_empty())
+        .unwrap_or("New Project")
+        .to_owned();
+    let mut store = app.lock();
+    let project_id = store.create_project(&user, &name);
+    store.create_sandbox(&project_id);
+    let thread_id = store.create_thread(&user, &project_id);
+    Ok(ok(json!({"thread_id": thread_id, "project_id": project_id})))
+}
+
+/// The row a backend insert of a message returns.
+fn insert_message(store: &mut Store, thread_id: &str, kind: &str, is_llm: bool, content: Value) -> Value {
+    let now = timefmt::now_iso();
+    let row = crate::state::message_row(json!({
+        "message_id": new_id(),
+        "thread_id": thread_id,
+        "type": kind,
+        "is_llm_message": is_llm,
+        "content": content,
+        "metadata": {},
+        "created_at": now,
+        "updated_at": now,
+    }));
+    store.add_message(thread_id, row.clone());
+    row
+}
+
+/// `POST /api/threads/{thread_id}/messages` `{"type": str, "content": str, "is_llm_message": bool = true}` → the
+/// inserted row; `content` is stored as the object `{"role": "user" | "assistant", "content": …}`.
+pub async fn create_message(
+    State(app): State<Arc<AppState>>,
+    Path(thread_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let value = json_body(&headers, &body)?;
+    let user = auth::require_user(&app, &headers)?;
+    let obj = require_object(value)?;
+    let mut errors = Errors::default();
+    let kind = errors.req_string(&obj, "type");
+    let content = errors.req_string(&obj, "content");
+    let is_llm = errors.bool_field(&obj, "is_llm_message", true);
+    errors.finish()?;
+    let (Some(kind), Some(content)) = (kind, content) else {
+        return Err(ApiError::internal("Failed to create message"));
+    };
+    let mut store = app.lock();
+    thread_access(&store, &thread_id, &user)?;
+    let role = if kind == "user" { "user" } else { "assistant" };
+    let row = insert_message(
+        &mut store,
+        &thread_id,
+        &kind,
+        is_llm,
+        json!({"role": role, "content": content}),
+    );
+    Ok(ok(row))
+}
+
+/// `POST /api/threads/{thread_id}/messages/add?message=…` → the inserted row: a user message
+/// (`type: "user"`, `is_llm_message: true`, `content: {"role": "user", "content": message}`).
+pub async fn add_message(
+    State(app): State<Arc<AppState>>,
+    Path(thread_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult {
+    let user = auth::require_user(&app, &headers)?;
+    let Some(message) = query_param(query.as_deref(), "message") else {
+        return Err(ApiError::validation(vec![missing_entry(&["query", "message"])]));
+    };
+    let mut store = app.lock();
+    thread_access(&store, &thread_id, &user)?;
+    let row = insert_message(
+        &mut store,
+        &thread_id,
+        "user",
+        true,
+        json!({"role": "user", "content": message}),
+    );
+    Ok(ok(row))
+}
+
+/// `DELETE /api/threads/{thread_id}/messages/{message_id}`: deletes the row only if `is_llm_message` is true;
+/// answers success either way, as the backend does.
+pub async fn delete_message(
+    State(app): State<Arc<AppState>>,
+    Path((thread_id, message_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let user = auth::require_user(&app, &headers)?;
+    let mut store = app.lock();
+    thread_access(&store, &thread_id, &user)?;
+    if let Some(rows) = store.messages.get_mut(&thread_id) {
+        rows.retain(|r| !(r["message_id"] == message_id.as_str() && r["is_llm_message"] == true));
+    }
+    Ok(ok(json!({"message": "Message deleted successfully"})))
 }
