@@ -81,6 +81,27 @@ impl FromStr for EnvMode {
     }
 }
 
+/// Upload limits of the public API v1 (`quick-action`, follow-ups), §8.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicFileLimits {
+    /// Files per request (documented: 10).
+    pub max_files: usize,
+    /// Bytes per file (documented: 50 MB).
+    pub max_file_bytes: usize,
+    /// Bytes for all files of a request (documented: 200 MB).
+    pub max_total_bytes: usize,
+}
+
+impl Default for PublicFileLimits {
+    fn default() -> Self {
+        Self {
+            max_files: 10,
+            max_file_bytes: 50 * 1024 * 1024,
+            max_total_bytes: 200 * 1024 * 1024,
+        }
+    }
+}
+
 /// Options for [`DevServer::start`].
 #[derive(Debug, Clone)]
 pub struct DevServerOptions {
@@ -111,6 +132,15 @@ pub struct DevServerOptions {
     /// `KORTIX_ADMIN_API_KEY` for the `/api/admin/*` routes; `None` reads env `KORTIX_ADMIN_API_KEY` (unset → the
     /// admin routes answer 500 `Admin API key not configured on server`).
     pub admin_api_key: Option<String>,
+    /// Public API v1 keys accepted from the start: (`he-` + 36 alphanumerics, user id). More with
+    /// [`DevServer::create_public_api_key`] or `POST /__devserver/public-keys`.
+    pub public_api_keys: Vec<(String, String)>,
+    /// Public API v1 requests per caller and window (default 100, the documented free tier).
+    pub public_rate_limit: u32,
+    /// Public API v1 rate-limit window (default one hour).
+    pub public_rate_window: Duration,
+    /// Public API v1 upload limits (default the documented 10 files, 50 MB each, 200 MB in all).
+    pub public_file_limits: PublicFileLimits,
     /// HS256 secret of the dev Supabase project (tokens, anon and service-role keys); `None` uses
     /// [`jwt::DEFAULT_JWT_SECRET`].
     pub jwt_secret: Option<String>,
@@ -132,6 +162,10 @@ impl Default for DevServerOptions {
             jwt_secret: None,
             agent_limit: 2,
             admin_api_key: None,
+            public_api_keys: Vec::new(),
+            public_rate_limit: 100,
+            public_rate_window: Duration::from_secs(3600),
+            public_file_limits: PublicFileLimits::default(),
         }
     }
 }
@@ -183,6 +217,9 @@ impl DevServer {
             staging_free_runs: options.staging_free_runs,
             feature_flags: options.feature_flags.clone(),
             agent_limit: options.agent_limit,
+            public_rate_limit: options.public_rate_limit,
+            public_rate_window: options.public_rate_window,
+            public_file_limits: options.public_file_limits,
             admin_api_key: options
                 .admin_api_key
                 .clone()
@@ -202,6 +239,12 @@ impl DevServer {
             shutdown: rx.clone(),
             base_url: base_url(addr),
         });
+        {
+            let mut store = app.lock();
+            for (key, user) in &options.public_api_keys {
+                store.public_keys.insert(key.clone(), user.clone());
+            }
+        }
         let router = routes::router(app.clone());
         let task = tokio::spawn(server::serve(listener, app.clone(), router, rx));
         Ok(DevServer {
@@ -251,6 +294,11 @@ impl DevServer {
     /// The dev Supabase project's service-role key (bypasses row-level security on `/rest/v1`). Never served over HTTP.
     pub fn service_role_key(&self) -> String {
         jwt::project_key("service_role", &self.state.config.jwt_secret)
+    }
+
+    /// A new public API v1 key (`he-` + 36 alphanumerics) for `user_id`.
+    pub fn create_public_api_key(&self, user_id: &str) -> String {
+        routes::public_v1::create_key(&self.state, user_id)
     }
 
     /// The env mode the server runs in.

@@ -242,6 +242,25 @@ pub fn apply_sse_headers(resp: &mut axum::response::Response) {
     sse_headers(resp);
 }
 
+/// A query string for the request log, with credentials (`token`, `apikey`) replaced by `<redacted>`.
+pub fn redact_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _))
+                if matches!(
+                    k.to_ascii_lowercase().as_str(),
+                    "token" | "apikey" | "access_token"
+                ) =>
+            {
+                format!("{k}=<redacted>")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// The per-request outer service.
 pub async fn handle(
     app: Arc<AppState>,
@@ -258,7 +277,7 @@ pub async fn handle(
     let origin = req.headers().get(header::ORIGIN).cloned();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let query = req.uri().query().map(str::to_owned);
+    let query = req.uri().query().map(redact_query);
     let is_admin = path.starts_with("/__devserver/") || path == "/__devserver";
 
     let finish = |mut resp: axum::response::Response| {

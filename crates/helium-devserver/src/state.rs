@@ -33,6 +33,12 @@ pub struct Config {
     pub jwt_secret: String,
     /// Agent-count limit (staging, production).
     pub agent_limit: usize,
+    /// Public API v1: requests per window and the window.
+    pub public_rate_limit: u32,
+    /// Public API v1 rate-limit window.
+    pub public_rate_window: Duration,
+    /// Public API v1 upload limits.
+    pub public_file_limits: crate::PublicFileLimits,
     /// `KORTIX_ADMIN_API_KEY`, if configured.
     pub admin_api_key: Option<String>,
 }
@@ -236,6 +242,10 @@ pub struct Store {
     pub agents: Vec<Agent>,
     /// Uploaded agent profile images by object name: (content type, bytes).
     pub images: HashMap<String, (String, Bytes)>,
+    /// Public API v1 keys (`he-…`) → user id.
+    pub public_keys: HashMap<String, String>,
+    /// Public API v1 rate-limit windows per caller: (window end, epoch seconds; requests counted).
+    pub rate_windows: HashMap<String, (u64, u32)>,
     /// Dev billing per user (subscription, credits).
     pub billing: HashMap<String, Billing>,
     seq: u64,

@@ -221,12 +221,21 @@ fn parse_error() -> ApiError {
     ApiError::bad_request("There was an error parsing the body")
 }
 
-/// Read a form body.
+/// Read a form body (51 MiB at most, 50 MiB per file).
 pub async fn read_form(req: Request<Body>) -> Result<Form, ApiError> {
+    read_form_limited(req, MULTIPART_BODY_LIMIT, MAX_FILE_BYTES).await
+}
+
+/// Read a form body with other limits (`body_limit` for the whole body, `file_limit` per file).
+pub async fn read_form_limited(
+    req: Request<Body>,
+    body_limit: usize,
+    file_limit: usize,
+) -> Result<Form, ApiError> {
     let ct = content_type(req.headers()).unwrap_or_default();
     let mut form = Form::default();
     if ct.starts_with("application/x-www-form-urlencoded") {
-        let bytes = axum::body::to_bytes(req.into_body(), MULTIPART_BODY_LIMIT)
+        let bytes = axum::body::to_bytes(req.into_body(), body_limit)
             .await
             .map_err(|_| too_large("body"))?;
         form.fields = form_urlencoded::parse(&bytes).into_owned().collect();
@@ -237,7 +246,7 @@ pub async fn read_form(req: Request<Body>) -> Result<Form, ApiError> {
     }
     // A multipart body with no part at all (empty, or only `--boundary--`) is an empty form for Starlette's parser.
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MULTIPART_BODY_LIMIT)
+    let bytes = axum::body::to_bytes(body, body_limit)
         .await
         .map_err(|_| too_large("body"))?;
     let boundary = ct
@@ -272,7 +281,7 @@ pub async fn read_form(req: Request<Body>) -> Result<Form, ApiError> {
                 loop {
                     match field.chunk().await {
                         Ok(Some(chunk)) => {
-                            if buf.len() + chunk.len() > MAX_FILE_BYTES {
+                            if buf.len() + chunk.len() > file_limit {
                                 return Err(too_large(&filename));
                             }
                             buf.extend_from_slice(&chunk);

@@ -344,3 +344,44 @@ async fn html_page_instead_of_json() {
     assert_eq!(r.status(), 502);
     assert!(r.text().await.unwrap().contains("<h1>"));
 }
+
+#[tokio::test]
+async fn request_log_never_holds_credentials_from_urls() {
+    let server = start().await;
+    let token = server.sample_token();
+    let (_, run_id) = initiate(&server, &token, "x").await;
+    let _ = read_stream(&server, &run_id, &token).await;
+    let anon = server.anon_key();
+    let r = client()
+        .get(format!(
+            "{}/rest/v1/threads?select=thread_id&apikey={anon}",
+            server.base_url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let log: serde_json::Value = client()
+        .get(format!("{}/__devserver/requests", server.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = log.to_string();
+    assert!(!text.contains(&token), "{text}");
+    assert!(!text.contains(&anon));
+    let queries: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["query"].as_str())
+        .collect();
+    assert!(queries.contains(&"token=<redacted>"), "{queries:?}");
+    assert!(
+        queries.contains(&"select=thread_id&apikey=<redacted>"),
+        "{queries:?}"
+    );
+    server.shutdown().await;
+}

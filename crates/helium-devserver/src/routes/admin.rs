@@ -79,3 +79,23 @@ pub async fn supabase(State(app): State<Arc<AppState>>) -> Response {
         "anon_key": crate::jwt::project_key("anon", &app.config.jwt_secret),
     }))
 }
+
+/// `POST /__devserver/public-keys` `{"user_id": "<uuid>"}` (optional; default the fixtures' user) →
+/// `{"api_key": "he-…", "user_id": "…"}`: a key for the public API v1.
+pub async fn public_key(State(app): State<Arc<AppState>>, body: Bytes) -> Response {
+    let requested: Value = if body.is_empty() {
+        Value::Null
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(_) => return ApiError::bad_request("body must be JSON").into_response(),
+        }
+    };
+    let user = match requested.get("user_id") {
+        None | Some(Value::Null) => SAMPLE_USER_ID.to_owned(),
+        Some(Value::String(u)) if !u.is_empty() => u.clone(),
+        Some(_) => return ApiError::bad_request("'user_id' must be a non-empty string").into_response(),
+    };
+    let key = crate::routes::public_v1::create_key(&app, &user);
+    ok(json!({"api_key": key, "user_id": user}))
+}

@@ -17,13 +17,13 @@ use crate::state::{AppState, Run, Store, new_id};
 use crate::validation::{Errors, json_body, parse_bool_str, read_form, require_object};
 use crate::{EnvMode, auth, fixtures, pyjson, timefmt};
 
-const DEFAULT_MODEL: &str = "vertex_ai/gemini-2.5-pro";
+pub(crate) const DEFAULT_MODEL: &str = "vertex_ai/gemini-2.5-pro";
 /// Agent ids accepted besides none: the stub default agent and the fixtures' agent.
 const KNOWN_AGENTS: [&str; 2] = ["helium-default", "e4f5a6b7-8c9d-4e0f-a1b2-c3d4e5f6a7b8"];
 /// Header naming a script explicitly (overrides prompt triggers).
 pub const SCRIPT_HEADER: &str = "x-devserver-script";
 
-fn resolve_model(name: &str) -> String {
+pub(crate) fn resolve_model(name: &str) -> String {
     match name {
         "gemini-2.5-pro-vertex" => DEFAULT_MODEL.to_owned(),
         "claude-sonnet-4-bedrock" => "bedrock/anthropic.claude-sonnet-4-20250514-v1:0".to_owned(),
@@ -33,16 +33,16 @@ fn resolve_model(name: &str) -> String {
 
 /// Run settings shared by initiate and start.
 #[derive(Debug, Clone)]
-struct RunSettings {
-    model_name: String,
-    requested_model: String,
-    enable_thinking: bool,
-    reasoning_effort: String,
-    enable_context_manager: bool,
-    agent_id: Option<String>,
+pub(crate) struct RunSettings {
+    pub(crate) model_name: String,
+    pub(crate) requested_model: String,
+    pub(crate) enable_thinking: bool,
+    pub(crate) reasoning_effort: String,
+    pub(crate) enable_context_manager: bool,
+    pub(crate) agent_id: Option<String>,
 }
 
-fn check_agent(store: &Store, user: &str, agent_id: Option<&str>) -> Result<(), ApiError> {
+pub(crate) fn check_agent(store: &Store, user: &str, agent_id: Option<&str>) -> Result<(), ApiError> {
     match agent_id {
         None => Ok(()),
         Some(id) if KNOWN_AGENTS.contains(&id) || super::agents::owns(store, user, id) => Ok(()),
@@ -51,7 +51,7 @@ fn check_agent(store: &Store, user: &str, agent_id: Option<&str>) -> Result<(), 
 }
 
 /// The 402 (staging) and 429 (production) gates.
-fn check_gates(app: &AppState, store: &Store, user: &str) -> Result<(), ApiError> {
+pub(crate) fn check_gates(app: &AppState, store: &Store, user: &str) -> Result<(), ApiError> {
     match app.config.env_mode {
         EnvMode::Staging => {
             let used = store.runs_started.get(user).copied().unwrap_or(0);
@@ -84,7 +84,7 @@ fn check_gates(app: &AppState, store: &Store, user: &str) -> Result<(), ApiError
 }
 
 /// Insert a run row, count it as usage and spawn its script.
-fn create_run(
+pub(crate) fn create_run(
     app: &Arc<AppState>,
     store: &mut Store,
     thread_id: &str,
@@ -138,7 +138,7 @@ fn create_run(
     run_id
 }
 
-fn variant_for(headers: &HeaderMap, prompt: &str) -> Variant {
+pub(crate) fn variant_for(headers: &HeaderMap, prompt: &str) -> Variant {
     headers
         .get(SCRIPT_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -256,6 +256,28 @@ pub fn last_user_prompt(store: &Store, thread_id: &str) -> String {
     }
 }
 
+/// Stop every running run of a project (DB `stopped`, control `STOP`), as `start` does before a new run.
+pub(crate) fn stop_project_runs(store: &mut Store, project_id: &str) {
+    let active: Vec<String> = store
+        .runs
+        .values()
+        .filter(|r| {
+            r.is_running()
+                && store
+                    .threads
+                    .get(&r.thread_id)
+                    .is_some_and(|t| t.project_id == project_id)
+        })
+        .map(|r| r.id.clone())
+        .collect();
+    for id in active {
+        if let Some(run) = store.runs.get_mut(&id) {
+            run.finish("stopped", None);
+        }
+        store.publish_control(&id, "STOP");
+    }
+}
+
 /// `POST /api/thread/{thread_id}/agent/start` (JSON `AgentStartRequest`).
 pub async fn start(
     State(app): State<Arc<AppState>>,
@@ -291,24 +313,7 @@ pub async fn start(
     check_agent(&store, &user, settings.agent_id.as_deref())?;
     check_gates(&app, &store, &user)?;
     // Like the backend: a running run of the same project is stopped first.
-    let active: Vec<String> = store
-        .runs
-        .values()
-        .filter(|r| {
-            r.is_running()
-                && store
-                    .threads
-                    .get(&r.thread_id)
-                    .is_some_and(|t| t.project_id == project_id)
-        })
-        .map(|r| r.id.clone())
-        .collect();
-    for id in active {
-        if let Some(run) = store.runs.get_mut(&id) {
-            run.finish("stopped", None);
-        }
-        store.publish_control(&id, "STOP");
-    }
+    stop_project_runs(&mut store, &project_id);
     let prompt = last_user_prompt(&store, &thread_id);
     let variant = variant_for(&headers, &prompt);
     let run_id = create_run(&app, &mut store, &thread_id, &user, &settings, variant, &prompt);

@@ -437,7 +437,7 @@ pub async fn usage_logs(
     let shown = i64::try_from(logs.len()).unwrap_or(0);
     Ok(ok(json!({
         "logs": logs,
-        "has_more": page * per_page + shown < total,
+        "has_more": page.saturating_mul(per_page).saturating_add(shown) < total,
         "total_items": total,
         "total_pages": (total + per_page - 1) / per_page,
         "current_page": page,

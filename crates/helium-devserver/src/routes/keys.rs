@@ -16,7 +16,7 @@ use crate::validation::{json_body, require_object};
 
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-fn random_alnum(n: usize) -> String {
+pub(crate) fn random_alnum(n: usize) -> String {
     let mut out = String::with_capacity(n);
     while out.len() < n {
         for b in uuid::Uuid::new_v4().as_bytes() {

@@ -19,6 +19,7 @@ pub mod control;
 pub mod health;
 pub mod keys;
 pub mod misc;
+pub mod public_v1;
 pub mod rest;
 pub mod sandbox;
 pub mod supabase;
@@ -50,9 +51,24 @@ pub fn run_access(store: &Store, run_id: &str, user: &str) -> Result<(), ApiErro
     thread_access(store, &run.thread_id, user).map(|_| ())
 }
 
-fn api_routes() -> Router<Arc<AppState>> {
+fn api_routes(public_body_limit: usize) -> Router<Arc<AppState>> {
     let multipart = DefaultBodyLimit::max(MULTIPART_BODY_LIMIT);
+    let public_multipart = DefaultBodyLimit::max(public_body_limit);
     Router::new()
+        .route(
+            "/v1/public/quick-action",
+            post(public_v1::quick_action).layer(public_multipart),
+        )
+        .route(
+            "/v1/public/threads/{thread_id}/response",
+            get(public_v1::get_response)
+                .post(public_v1::follow_up)
+                .layer(public_multipart),
+        )
+        .route("/v1/public/threads/{thread_id}/agent/stop", post(public_v1::stop))
+        .route("/v1/public/threads/{thread_id}/history", get(public_v1::history))
+        .route("/v1/public/threads/{thread_id}/files", get(public_v1::files))
+        .route("/v1/public/files/{*file_id}", get(public_v1::file))
         .route("/health", get(health::health))
         .route("/health-docker", get(health::health_docker))
         .route("/agent/initiate", post(agent::initiate).layer(multipart))
@@ -194,8 +210,13 @@ fn api_routes() -> Router<Arc<AppState>> {
 
 /// The full router: `/api/*`, the minimal Supabase endpoints and the `/__devserver` admin routes.
 pub fn router(app: Arc<AppState>) -> Router {
+    let public_body_limit = app
+        .config
+        .public_file_limits
+        .max_total_bytes
+        .saturating_add(2 * 1024 * 1024);
     Router::new()
-        .nest("/api", api_routes())
+        .nest("/api", api_routes(public_body_limit))
         .route("/rest/v1", get(supabase::rest_root))
         .route("/rest/v1/", get(supabase::rest_root))
         .route(
@@ -220,6 +241,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         )
         .route("/__devserver/token", get(admin::token))
         .route("/__devserver/supabase", get(admin::supabase))
+        .route("/__devserver/public-keys", post(admin::public_key))
         .fallback(not_found_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

@@ -1416,7 +1416,7 @@ fn apply_range_header(headers: &HeaderMap, q: &mut Query) {
         if let Ok(end) = b.trim().parse::<usize>()
             && end >= start
         {
-            q.limit = Some(end - start + 1);
+            q.limit = Some((end - start).saturating_add(1));
         }
     }
 }
