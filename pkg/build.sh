@@ -17,8 +17,12 @@ if [[ ! -x "$PKG/tools/node_modules/.bin/wasm-opt" ]] || ! cmp -s "$PKG/tools/pa
 fi
 WASM_OPT="$PKG/tools/node_modules/.bin/wasm-opt"
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+# The wasm-bindgen matching Cargo.lock: the one tests/run.sh caches, else one on PATH.
+CACHE="${HELIUM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/helium-sdk}"
+export PATH="$CACHE/wasm-bindgen-$WBG_VERSION/bin:$PATH"
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $WBG_VERSION"; then
-  echo "wasm-bindgen $WBG_VERSION is not on PATH (tests/run.sh installs it into ~/.cache/helium-sdk/)" >&2
+  echo "wasm-bindgen $WBG_VERSION was not found: run tests/run.sh once (it caches it), or" >&2
+  echo "cargo install wasm-bindgen-cli --version $WBG_VERSION" >&2
   exit 1
 fi
 

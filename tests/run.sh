@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
 # The one test command: installs what the tests need on a fresh machine, runs every layer, prints a summary.
 #
-#   tests/run.sh            everything
-#   tests/run.sh --no-install   skip the install step (tools must already be there)
+#   tests/run.sh                  every layer, in order (what CI runs, through .ci/run)
+#   tests/run.sh LAYER...         only these layers (and what they need: the dev backend, the npm tarball)
+#   tests/run.sh --list           the layers and what each runs
+#   tests/run.sh --no-install     skip the install step (the tools must already be there)
 #
-# Layers: rustfmt, clippy (native and wasm32, -D warnings), native tests (workspace: SDK, dev backend),
-# the wasm release build, wasm tests under Node and under headless Chromium (wasm-bindgen-test).
-# Every layer must run and pass; a layer that cannot run fails the whole command.
+# What really runs, layer by layer (`--list` prints the same):
+#   rustfmt        cargo fmt --all --check
+#   clippy-native  cargo clippy --workspace --all-targets -D warnings
+#   clippy-wasm    cargo clippy -p helium-sdk --target wasm32-unknown-unknown --lib --tests -D warnings
+#   native-tests   cargo test --workspace: SDK unit/integration/property tests, dev backend black-box HTTP tests,
+#                  the helium CLI against in-process and spawned dev backends
+#   npm-build      pkg/build.sh: wasm release build, wasm-bindgen (web + nodejs), wasm-opt -Oz, npm pack
+#   wasm-node      wasm-bindgen-test under Node against a dev backend started for the run
+#   wasm-chromium  wasm-bindgen-test in headless Debian Chromium (chromedriver) against the same dev backend,
+#                  whose CORS is the real backend's: only the test page's origin is added to its allow-list
+#   npm-checks     publint, arethetypeswrong, a tsc --strict consumer (skipLibCheck false, Next.js' lib), Node
+#                  ESM and CommonJS consumers of the tarball
+#   e2e            the Next.js example (Turbopack and webpack, next start) and the browser example, driven by
+#                  playwright-core in Debian Chromium, against strict-CORS dev backends
+# Every selected layer must run and pass; a layer that cannot run fails the whole command.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,16 +28,47 @@ cd "$ROOT"
 LOGS="$ROOT/target/test-logs"
 mkdir -p "$LOGS"
 CACHE="${HELIUM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/helium-sdk}"
+
+ALL_LAYERS=(rustfmt clippy-native clippy-wasm native-tests npm-build wasm-node wasm-chromium npm-checks e2e)
+declare -A ABOUT=(
+  [rustfmt]="cargo fmt --all --check"
+  [clippy-native]="clippy on the workspace, all targets, -D warnings"
+  [clippy-wasm]="clippy on helium-sdk for wasm32-unknown-unknown, lib and tests, -D warnings"
+  [native-tests]="cargo test --workspace (SDK, dev backend, CLI)"
+  [npm-build]="pkg/build.sh: wasm release build, wasm-bindgen, wasm-opt, npm pack"
+  [wasm-node]="wasm-bindgen-test under Node against a dev backend"
+  [wasm-chromium]="wasm-bindgen-test in headless Chromium against a strict-CORS dev backend"
+  [npm-checks]="publint, arethetypeswrong, tsc --strict consumer, Node ESM and CJS consumers"
+  [e2e]="Next.js (Turbopack, webpack) and browser examples in Chromium"
+)
+
 INSTALL=1
-[[ "${1:-}" == "--no-install" ]] && INSTALL=0
+SELECTED=()
+for arg in "$@"; do
+  case $arg in
+    --list)
+      for l in "${ALL_LAYERS[@]}"; do printf '%-14s %s\n' "$l" "${ABOUT[$l]}"; done
+      exit 0
+      ;;
+    --no-install) INSTALL=0 ;;
+    -*) echo "unknown option $arg (see --list)" >&2; exit 2 ;;
+    *)
+      [[ -n ${ABOUT[$arg]:-} ]] || { echo "unknown layer $arg; the layers are: ${ALL_LAYERS[*]}" >&2; exit 2; }
+      SELECTED+=("$arg")
+      ;;
+  esac
+done
+[[ ${#SELECTED[@]} -gt 0 ]] || SELECTED=("${ALL_LAYERS[@]}")
+selected() { local l; for l in "${SELECTED[@]}"; do [[ $l == "$1" ]] && return 0; done; return 1; }
 
 declare -a SUMMARY=()
 FAILED_LAYERS=0
 TESTS_PASSED=0
 TESTS_FAILED=0
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+say() { printf '\n== %s\n' "$*"; }
 die() { printf '\nFATAL: %s\n' "$*" >&2; exit 1; }
+record() { SUMMARY+=("$(printf '%-16s %-48s %6s %s' "$1" "$2" "$3" "$4")"); }
 
 # Adds the counts of every "test result:" line in a log to the totals; sets LAYER_RAN to the layer's own count.
 count_tests() {
@@ -39,13 +84,14 @@ count_tests() {
   LAYER_RAN=${p:-0}
 }
 
-# layer NAME MIN_TESTS [--expect PATTERN] COMMAND...: runs a layer, logs it, records PASS/FAIL. MIN_TESTS > 0
+# layer NAME MIN_TESTS [--expect PATTERN] COMMAND...: runs a layer if selected, logs it, records PASS/FAIL. MIN_TESTS > 0
 # makes a layer that ran fewer tests than that a failure (it did not really run); PATTERN must appear in its output.
 layer() {
   local name=$1 min=$2 expect=""; shift 2
   if [[ ${1:-} == --expect ]]; then expect=$2; shift 2; fi
-  local log="$LOGS/${name//[^a-zA-Z0-9_-]/_}.log" start end status ran
-  say "$name"
+  selected "$name" || return 0
+  local log="$LOGS/$name.log" start end status ran
+  say "$name: ${ABOUT[$name]}"
   start=$(date +%s)
   "$@" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
@@ -62,15 +108,16 @@ layer() {
   fi
   [[ $verdict == PASS ]] || FAILED_LAYERS=$((FAILED_LAYERS + 1))
   local tests=""
-  [[ $min -gt 0 ]] && tests=" $ran tests"
-  SUMMARY+=("$(printf '%-28s %-45s %4ss%s' "$name" "$verdict" "$((end - start))" "$tests")")
+  [[ $min -gt 0 ]] && tests="$ran tests"
+  record "$name" "$verdict" "$((end - start))s" "$tests"
 }
 
 install() {
   say "install"
   command -v cargo >/dev/null || die "cargo is not installed"
-  command -v node >/dev/null || die "node is not installed (Node >= 18 is needed for the wasm tests)"
+  command -v node >/dev/null || die "node is not installed (Node >= 20.9 is needed: Next.js 16 and the tests)"
   command -v bc >/dev/null || NEED_APT+=(bc)
+  command -v curl >/dev/null || NEED_APT+=(curl)
   command -v chromium >/dev/null || NEED_APT+=(chromium)
   command -v chromedriver >/dev/null || NEED_APT+=(chromium-driver)
   if [[ ${#NEED_APT[@]} -gt 0 ]]; then
@@ -101,24 +148,35 @@ command -v wasm-bindgen-test-runner >/dev/null || die "wasm-bindgen-test-runner 
 command -v chromedriver >/dev/null || die "chromedriver is missing (run without --no-install)"
 
 export CARGO_TERM_COLOR=never
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export NO_COLOR=1 FORCE_COLOR=0
 export CHROMEDRIVER=/usr/bin/chromedriver
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/tests/webdriver.json"
-export WASM_BINDGEN_TEST_TIMEOUT=60
+export WASM_BINDGEN_TEST_TIMEOUT=90
 WASM=(--target wasm32-unknown-unknown)
 
-layer "rustfmt" 0 cargo fmt --all --check
-layer "clippy native" 0 cargo clippy --workspace --all-targets --locked -- -D warnings
-layer "clippy wasm32" 0 cargo clippy -p helium-sdk "${WASM[@]}" --lib --tests --locked -- -D warnings
-layer "native tests" 40 cargo test --workspace --locked
-layer "npm package build" 0 pkg/build.sh
+layer rustfmt 0 cargo fmt --all --check
+layer clippy-native 0 cargo clippy --workspace --all-targets --locked -- -D warnings
+layer clippy-wasm 0 cargo clippy -p helium-sdk "${WASM[@]}" --lib --tests --locked -- -D warnings
+layer native-tests 40 cargo test --workspace --locked
+
+# The npm tarball: built by the npm-build layer, or first when a later selected layer needs it.
+if ! selected npm-build && { selected npm-checks || selected e2e; }; then
+  say "npm-build (needed by the selected layers)"
+  pkg/build.sh > "$LOGS/npm-build.log" 2>&1 || { cat "$LOGS/npm-build.log"; die "pkg/build.sh failed"; }
+fi
+layer npm-build 0 pkg/build.sh
 TARBALL=$(ls "$ROOT"/target/npm/helium-ai-sdk-*.tgz 2>/dev/null | head -1)
+
 # The wasm tests talk to a real dev backend over HTTP; a browser has no environment, so its URL is fixed at
-# compile time through HELIUM_DEVSERVER_URL.
+# compile time through HELIUM_DEVSERVER_URL. Its CORS policy is the real backend's; the wasm-bindgen-test page is
+# served on a fixed address whose origin is added to the allow-list, as a deployment adds its frontend's origin.
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 start_devserver() {
   cargo build -p helium-devserver --locked --quiet || return 1
+  TEST_PAGE_PORT=$(free_port)
+  export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$TEST_PAGE_PORT"
   DEVSERVER_LOG="$LOGS/devserver.log"
-  "$ROOT/target/debug/helium-devserver" --port 0 --pace-ms 5 >"$DEVSERVER_LOG" 2>&1 &
+  "$ROOT/target/debug/helium-devserver" --port 0 --pace-ms 5 --cors-origin "http://$WASM_BINDGEN_TEST_ADDRESS" >"$DEVSERVER_LOG" 2>&1 &
   DEVSERVER_PID=$!
   for _ in $(seq 1 100); do
     HELIUM_DEVSERVER_URL=$(awk '/^helium-devserver listening on /{print $4; exit}' "$DEVSERVER_LOG")
@@ -127,25 +185,27 @@ start_devserver() {
   done
   [[ -n "${HELIUM_DEVSERVER_URL:-}" ]] || { cat "$DEVSERVER_LOG"; return 1; }
   export HELIUM_DEVSERVER_URL
-  echo "dev backend for the wasm tests: $HELIUM_DEVSERVER_URL"
+  echo "dev backend for the wasm tests: $HELIUM_DEVSERVER_URL (test page origin http://$WASM_BINDGEN_TEST_ADDRESS)"
 }
-stop_devserver() { [[ -n "${DEVSERVER_PID:-}" ]] && kill "$DEVSERVER_PID" 2>/dev/null; wait "$DEVSERVER_PID" 2>/dev/null; DEVSERVER_PID=""; }
+stop_devserver() { if [[ -n "${DEVSERVER_PID:-}" ]]; then kill "$DEVSERVER_PID" 2>/dev/null; wait "$DEVSERVER_PID" 2>/dev/null; fi; DEVSERVER_PID=""; }
 trap stop_devserver EXIT
-say "dev backend for the wasm tests"
-if start_devserver; then
-  SUMMARY+=("$(printf '%-28s %-45s' "dev backend for wasm" PASS)")
-else
-  SUMMARY+=("$(printf '%-28s %-45s' "dev backend for wasm" "FAIL (did not start)")")
-  FAILED_LAYERS=$((FAILED_LAYERS + 1))
+if selected wasm-node || selected wasm-chromium || selected npm-checks; then
+  say "dev backend for the wasm and npm tests"
+  if start_devserver; then
+    record "dev-backend" PASS "" ""
+  else
+    record "dev-backend" "FAIL (did not start)" "" ""
+    FAILED_LAYERS=$((FAILED_LAYERS + 1))
+  fi
 fi
-layer "wasm tests: Node" 8 cargo test -p helium-sdk "${WASM[@]}" --locked --test wasm_node
-layer "wasm tests: Chromium" 8 --expect "Running headless tests in Chrome" \
+layer wasm-node 8 cargo test -p helium-sdk "${WASM[@]}" --locked --test wasm_node
+layer wasm-chromium 8 --expect "Running headless tests in Chrome" \
   cargo test -p helium-sdk "${WASM[@]}" --locked --test wasm_browser
-layer "npm package: publint, attw, tsc, Node" 1 tests/npm/run.sh "${TARBALL:-missing-tarball}"
-layer "examples end to end" 1 tests/e2e/run.sh "${TARBALL:-missing-tarball}"
+layer npm-checks 1 tests/npm/run.sh "${TARBALL:-missing-tarball}"
+layer e2e 1 tests/e2e/run.sh "${TARBALL:-missing-tarball}"
 
 say "summary"
-printf '%s\n' "${SUMMARY[@]}"
+for line in "${SUMMARY[@]}"; do echo "$line"; done
 printf 'total time %ss\n' "$(( $(date +%s) - T0 ))"
 if [[ $FAILED_LAYERS -gt 0 ]]; then
   echo "$FAILED_LAYERS layer(s) failed"

@@ -1,6 +1,6 @@
 // The browser entry of @helium-ai/sdk as a plain ES module: the wasm starts loading on import and
 // `await init()` waits for it. The backend and token come from the query string.
-import { HeliumClient, init } from '@helium-ai/sdk';
+import { HeliumClient, RunTranscript, init } from '@helium-ai/sdk';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -33,15 +33,24 @@ async function startRun() {
     $('run-id').textContent = runId;
     $('stream-status').textContent = 'streaming';
     let terminal = 'ended';
+    // The transcript turns the chunks into prose (tool-call XML left out); tools get one line each.
+    const transcript = new RunTranscript();
+    $('tools').textContent = '';
     for await (const event of client.streamAgentRun(runId)) {
-      if (event.kind === 'assistant_chunk') {
-        $('stream-text').append(event.text);
+      transcript.push(event);
+      if (event.kind === 'assistant_chunk' || event.kind === 'assistant_message') {
+        $('stream-text').textContent = transcript.prose();
+      } else if (event.kind === 'tool' && event.phase !== 'started') {
+        const line = document.createElement('li');
+        line.textContent = `${event.phase === 'completed' ? '✓' : '✗'} ${event.function_name ?? event.xml_tag_name ?? 'tool'}`;
+        $('tools').append(line);
       } else if (event.kind === 'run_status') {
         terminal = event.state;
       } else if (event.kind === 'control') {
         terminal = event.signal;
       }
     }
+    transcript.free();
     $('stream-status').textContent = terminal;
   } catch (error) {
     console.error(error);

@@ -3,6 +3,7 @@
 // configuration functions.
 import __wbg_init, * as glue from '../dist/web/helium_sdk.js';
 import { publicEnv } from './env.js';
+import { installOperations } from './operations.js';
 
 export * from '../dist/web/helium_sdk.js';
 
@@ -18,6 +19,7 @@ export function init(options) {
     const input = options ?? { module_or_path: new URL('../dist/web/helium_sdk_bg.wasm', import.meta.url) };
     initPromise = __wbg_init(input).then(
       () => {
+        installOperations(glue);
         ready = true;
       },
       (error) => {
@@ -33,6 +35,7 @@ export default init;
 /** Instantiates the module synchronously from bytes or a `WebAssembly.Module` you already have. */
 export function initSync(module) {
   const output = glue.initSync(module);
+  installOperations(glue);
   ready = true;
   initPromise = initPromise ?? Promise.resolve();
   return output;
@@ -82,6 +85,11 @@ export function resolveBackendUrl(options) {
 export function loadSupabaseConfig(options) {
   assertReady('loadSupabaseConfig');
   return glue.loadSupabaseConfig(withPublicEnv(options));
+}
+
+export function diagnoseConfig(options) {
+  assertReady('diagnoseConfig');
+  return glue.diagnoseConfig(withPublicEnv(options));
 }
 
 export class HeliumClient extends glue.HeliumClient {

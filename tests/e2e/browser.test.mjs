@@ -32,7 +32,6 @@ before(async () => {
   mkdirSync(SDK, { recursive: true });
   await run('browser-unpack', 'tar', ['xzf', TARBALL, '-C', SDK, '--strip-components=1']);
 
-  backend = await startDevServer('devserver-browser');
   server = startProcess('browser-serve', process.execPath, [
     path.join(ROOT, 'examples/browser/serve.mjs'),
     '--port',
@@ -42,6 +41,7 @@ before(async () => {
   ]);
   const [, url] = await server.waitFor(/^serving (http:\/\/\S+)/m, 10_000);
   pageUrl = url;
+  backend = await startDevServer('devserver-browser', 20, [new URL(pageUrl).origin]);
   browser = await launchBrowser();
 });
 
@@ -131,6 +131,9 @@ test('health, run and live stream from a plain page', async () => {
     assert.equal(status, 'completed', describe());
     const text = (await page.locator('#stream-text').textContent()) ?? '';
     assert.ok(text.includes(`You asked: "${prompt}"`), `#stream-text lacks the echoed prompt: ${JSON.stringify(text.slice(0, 300))}`);
+    assert.ok(!text.includes('<function_calls>') && !text.includes('<invoke'), `tool-call XML shown as text: ${JSON.stringify(text)}`);
+    const tools = (await page.locator('#tools li').allTextContents()).filter((t) => t.includes('create_file'));
+    assert.deepEqual(tools, ['✓ create_file'], 'each tool is shown once');
     assert.ok(requests.some((r) => r.startsWith(`GET ${backend.apiRoot}/agent-run/`) && r.includes('/stream')), describe());
     assert.deepEqual(errors, [], describe());
   } finally {

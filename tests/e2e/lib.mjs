@@ -128,12 +128,17 @@ export function startProcess(name, command, args, { cwd = ROOT, env = process.en
   };
 }
 
-/** Starts `helium-devserver --port 0` and returns {url, apiRoot, port, token, stop()}. */
-export async function startDevServer(name = 'devserver', paceMs = 20) {
+/**
+ * Starts `helium-devserver --port 0` and returns {url, apiRoot, port, token, stop()}. Its CORS policy is the real
+ * backend's (the backend's origins and exact header allow-list); `corsOrigins` adds the test app's origins, as a
+ * deployment adds its frontend's origin to the backend's allow_origins.
+ */
+export async function startDevServer(name = 'devserver', paceMs = 20, corsOrigins = []) {
   if (!existsSync(DEVSERVER_BIN)) {
     throw new Error(`${DEVSERVER_BIN} is missing: run \`cargo build -p helium-devserver\` first`);
   }
-  const proc = startProcess(name, DEVSERVER_BIN, ['--port', '0', '--pace-ms', String(paceMs)]);
+  const origins = corsOrigins.flatMap((o) => ['--cors-origin', o]);
+  const proc = startProcess(name, DEVSERVER_BIN, ['--port', '0', '--pace-ms', String(paceMs), ...origins]);
   try {
     const [, url] = await proc.waitFor(/^helium-devserver listening on (http:\/\/\S+)$/m, 15_000);
     const [, token] = await proc.waitFor(/^sample bearer token: (\S+)$/m, 5_000);

@@ -106,7 +106,9 @@ for (const bundler of BUNDLERS) {
     let internalUrl;
 
     before(async () => {
-      backend = await startDevServer(`devserver-nextjs-${bundler.name}`);
+      const port = await freePort();
+      appUrl = `http://localhost:${port}`;
+      backend = await startDevServer(`devserver-nextjs-${bundler.name}`, 20, [appUrl]);
       internalUrl = backend.url; // http://127.0.0.1:PORT (server side)
       publicUrl = `http://localhost:${backend.port}/api`; // same server, other spelling (client side)
       env = {
@@ -121,8 +123,6 @@ for (const bundler of BUNDLERS) {
       const build = await run(`nextjs-build-${bundler.name}`, process.execPath, [NEXT_BIN, ...bundler.buildArgs], { cwd: APP, env });
       console.error(`# timing next-build-${bundler.name} ${build.seconds.toFixed(1)}s`);
 
-      const port = await freePort();
-      appUrl = `http://localhost:${port}`;
       next = startProcess(`nextjs-start-${bundler.name}`, process.execPath, [NEXT_BIN, 'start', '-p', String(port)], { cwd: APP, env });
       await waitForHttp(`${appUrl}/_not-found`, 30_000, next);
     });
@@ -170,6 +170,9 @@ for (const bundler of BUNDLERS) {
         assert.equal(status, 'completed', details());
         const text = (await page.locator('#stream-text').textContent()) ?? '';
         assert.ok(text.includes(`You asked: "${prompt}"`), `#stream-text lacks the echoed prompt: ${JSON.stringify(text.slice(0, 300))}`);
+        assert.ok(!text.includes('<function_calls>') && !text.includes('<invoke'), `tool-call XML shown as text: ${JSON.stringify(text)}`);
+        const tools = (await page.locator('#tools li').allTextContents()).filter((t) => t.includes('create_file'));
+        assert.deepEqual(tools, ['✓ create_file'], 'each tool is shown once');
         assert.ok(text.length > prompt.length + 20, 'the stream delivered no assistant text beyond the echo');
 
         // The run was started by the route handler, the stream read by the browser from the public URL.

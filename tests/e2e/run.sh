@@ -26,7 +26,7 @@ T0=$(date +%s)
 fail() { printf '\nFATAL: %s\n' "$*" >&2; exit 1; }
 step() { # step NAME COMMAND...: runs, records the time and the verdict
   local name=$1 start status; shift
-  printf '\n\033[1m== %s\033[0m\n' "$name"
+  printf '\n== %s\n' "$name"
   start=$(date +%s.%N)
   "$@"
   status=$?
@@ -62,7 +62,7 @@ run_tests() {
 step "e2e tests" run_tests
 STATUS=$?
 
-printf '\n\033[1m== e2e summary\033[0m\n'
+printf '\n== e2e summary\n'
 for line in "${SUMMARY[@]}"; do echo "$line"; done
 grep -aE '^# timing ' "$LOGS/e2e.log" | sed 's/^# timing /  /'
 PASS=$(grep -aE '^ℹ pass ' "$LOGS/e2e.log" | awk '{print $3}')

@@ -1,44 +1,114 @@
-// Compiled with `tsc --strict` against the packed tarball: the public types line up with real use.
+// Compiled with `tsc --strict` (skipLibCheck false, Next.js' default lib) against the packed tarball: the public
+// types line up with real use, without casts.
 import init, {
   HeliumClient,
   resolveBackendUrl,
   loadSupabaseConfig,
+  diagnoseConfig,
   detectRuntime,
+  splitAssistantText,
+  isHeliumError,
+  isBillingError,
+  isRunLimitError,
+  isAgentLimitError,
+  type HeliumError,
+  type HeliumErrorKind,
   type ResolvedBackendUrl,
   type StreamEvent,
   type AgentRun,
   type Runtime,
+  type HealthResponse,
+  type FileInfo,
+  type ApiKey,
+  type Segment,
 } from '@helium-ai/sdk';
+
+// What a frontend already declares (contract §9): our results assign to it without casts.
+interface HealthCheckResponse {
+  status: string;
+  timestamp: string;
+}
+interface FrontendFileInfo {
+  name: string;
+  path: string;
+  is_dir: boolean;
+  size: number;
+  mod_time: string;
+  permissions?: string | null;
+}
+interface FrontendApiKey {
+  key_id: string;
+  public_key: string;
+  title: string;
+  created_at: string;
+}
+
+function describe(error: unknown): string {
+  if (isRunLimitError(error)) return `running: ${error.detail.running_thread_ids.join(',')} (${error.detail.running_count})`;
+  if (isAgentLimitError(error)) return `agents: ${error.detail.current_count}/${error.detail.limit}`;
+  if (isBillingError(error)) return `billing: ${JSON.stringify(error.detail.subscription)}`;
+  if (isHeliumError(error)) {
+    const e: HeliumError = error;
+    const kind: HeliumErrorKind = e.kind;
+    switch (kind) {
+      case 'not_found':
+        return `missing (${e.status ?? '-'}, wrapped ${e.wrappedStatus ?? '-'})`;
+      case 'config':
+        return `fix ${e.variable ?? '?'} (${e.code ?? '?'})`;
+      case 'not_initialized':
+        return 'await init() first';
+      default:
+        return `${kind}: ${e.message} ${e.requestId ?? ''}`;
+    }
+  }
+  return String(error);
+}
 
 export async function demo(token: string): Promise<string> {
   await init();
   const runtime: Runtime = detectRuntime();
   const resolved: ResolvedBackendUrl = resolveBackendUrl({ runtime, env: { NEXT_PUBLIC_BACKEND_URL: undefined } });
   const apiRoot: string = resolved.apiRoot;
+  const problems = diagnoseConfig({ runtime: 'server' }).problems.map((p) => `${p.severity} ${p.code} ${p.fix ?? ''}`);
   const supabase = loadSupabaseConfig({ runtime: 'client' });
   const kind: 'anon_jwt' | 'service_role_jwt' | 'jwt' | 'publishable' | 'secret' = supabase.keyKind;
-  const client = new HeliumClient({ baseUrl: apiRoot, getAccessToken: async () => token, timeoutMs: 5000 });
-  const started = await client.initiateAgent({ prompt: 'typed', model_name: 'vertex_ai/gemini-2.5-pro' });
-  const runId: string | null = started.agent_run_id;
-  if (runId === null) return kind;
-  const run: AgentRun = await client.getAgentRun(runId, { signal: new AbortController().signal });
-  let text = run.status;
-  for await (const event of client.streamAgentRun(runId)) {
-    const e: StreamEvent = event;
-    switch (e.kind) {
-      case 'assistant_chunk':
-        text += e.text + String(e.sequence);
-        break;
-      case 'run_status':
-        text += e.state;
-        break;
-      case 'control':
-        text += e.signal;
-        break;
-      default:
-        break;
+  const client = new HeliumClient({ baseUrl: apiRoot, getAccessToken: async () => token, timeoutMs: 5000, fetchOptions: { cache: 'no-store' } });
+  const health: HealthCheckResponse = await client.health();
+  const fullHealth: HealthResponse = await client.healthDocker({ timeoutMs: 1000 });
+  try {
+    const started = await client.initiateAgent({ prompt: 'typed', model_name: 'vertex_ai/gemini-2.5-pro' });
+    const runId: string | null = started.agent_run_id;
+    if (runId === null) return kind;
+    const run: AgentRun = await client.getAgentRun(runId, { signal: new AbortController().signal });
+    let text = run.status + health.timestamp + fullHealth.status + problems.join();
+    for await (const event of client.streamAgentRun(runId, { idleTimeoutMs: 60_000 })) {
+      const e: StreamEvent = event;
+      switch (e.kind) {
+        case 'assistant_chunk':
+          text += e.text + String(e.sequence);
+          break;
+        case 'assistant_message': {
+          const segments: Segment[] = splitAssistantText(e.text);
+          for (const s of segments) text += s.kind === 'text' ? s.text : `${s.name}(${s.parameters.map((p) => p.value).join()})`;
+          break;
+        }
+        case 'run_status':
+          text += e.state;
+          break;
+        case 'control':
+          text += e.signal;
+          break;
+        default:
+          break;
+      }
     }
+    const runs = await client.listAgentRuns(run.threadId);
+    const files: FrontendFileInfo[] = await client.listSandboxFiles('sandbox', '/workspace');
+    const typedFiles: FileInfo[] = files.map((f) => ({ ...f, permissions: f.permissions ?? null }));
+    const keys: FrontendApiKey[] = await client.listApiKeys();
+    const fullKeys: ApiKey[] = await client.listApiKeys();
+    return text + runs.length + typedFiles.length + keys.length + fullKeys.length;
+  } catch (error) {
+    return describe(error);
   }
-  const runs = await client.listAgentRuns(run.threadId);
-  return text + runs.length;
 }

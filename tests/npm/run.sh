@@ -25,11 +25,11 @@ JSON
 echo "== tsc --strict"
 cat > "$WORK/tsconfig.json" <<'JSON'
 { "compilerOptions": { "strict": true, "noEmit": true, "module": "nodenext", "moduleResolution": "nodenext",
-  "target": "es2022", "lib": ["es2022", "dom"], "skipLibCheck": false, "types": ["node"] },
+  "target": "es2022", "lib": ["dom", "dom.iterable", "esnext"], "skipLibCheck": false, "types": ["node"] },
   "files": ["consumer.ts"] }
 JSON
 (cd "$WORK" && "$TOOLS/tsc" -p tsconfig.json)
-echo "tsc: the consumer compiles with --strict"
+echo "tsc: the consumer compiles with --strict, skipLibCheck false and Next.js' default lib"
 
 echo "== node consumers (ESM and CommonJS)"
 TOKEN=$(curl -sf "$HELIUM_DEVSERVER_URL/__devserver/token?sub=2f6e8a1c-4b3d-4e5f-9a7b-1c2d3e4f5a6b" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).token))')

@@ -80,7 +80,7 @@ pub struct ClientOptions {
     /// Headers added to every request (e.g. `traceparent`). In a browser, only headers the backend's CORS
     /// allows are accepted (see `BACKEND_CORS_HEADERS`); others are an `invalid_request` error.
     #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Record<string, string>"))]
     pub headers: Option<BTreeMap<String, String>>,
 }
 

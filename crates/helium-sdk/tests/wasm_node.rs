@@ -100,3 +100,28 @@ async fn client_full_run() {
 async fn client_reconnect_stop_abort() {
     api::reconnect_stop_and_abort().await;
 }
+
+#[wasm_bindgen_test]
+async fn client_cors_allow_list() {
+    api::cors_allow_list_is_enforced().await;
+}
+
+#[wasm_bindgen_test]
+async fn client_wrapped_errors_and_guards() {
+    api::wrapped_errors_and_guards().await;
+}
+
+#[wasm_bindgen_test]
+async fn client_sandbox_paths() {
+    api::sandbox_paths_survive_the_second_decoding().await;
+}
+
+#[wasm_bindgen_test]
+async fn client_bare_completed_is_verified() {
+    api::bare_completed_is_verified().await;
+}
+
+#[wasm_bindgen_test]
+fn diagnosis_and_text_helpers() {
+    api::diagnosis_and_text_helpers();
+}

@@ -2,7 +2,7 @@
 // Client component: the browser entry of the SDK. The wasm starts loading when the module is imported;
 // `await init()` waits for it. The NEXT_PUBLIC_* values are inlined by Next at build time.
 import { useEffect, useState } from 'react';
-import { HeliumClient, init, resolveBackendUrl } from '@helium-ai/sdk';
+import { HeliumClient, RunTranscript, init, resolveBackendUrl } from '@helium-ai/sdk';
 import { errorKind } from './errors';
 
 interface RunResponse {
@@ -19,6 +19,7 @@ export default function RunPanel({ accessToken }: { accessToken: string | null }
   const [prompt, setPrompt] = useState('Build a landing page for a bakery');
   const [running, setRunning] = useState(false);
   const [text, setText] = useState('');
+  const [tools, setTools] = useState<string[]>([]);
   const [status, setStatus] = useState('idle');
   const [runId, setRunId] = useState('');
 
@@ -42,6 +43,7 @@ export default function RunPanel({ accessToken }: { accessToken: string | null }
   async function start() {
     setRunning(true);
     setText('');
+    setTools([]);
     setRunId('');
     setStatus('starting');
     try {
@@ -61,12 +63,18 @@ export default function RunPanel({ accessToken }: { accessToken: string | null }
       // 2. The browser reads the stream straight from the backend (NEXT_PUBLIC_BACKEND_URL).
       await init();
       const client = HeliumClient.fromEnv({ accessToken: accessToken ?? undefined });
+      // The transcript turns the chunks into prose (tool-call XML left out); tools get one line each.
+      const transcript = new RunTranscript();
       try {
         setStatus('streaming');
         let terminal = 'ended';
         for await (const event of client.streamAgentRun(body.agent_run_id)) {
-          if (event.kind === 'assistant_chunk') {
-            setText((previous) => previous + event.text);
+          transcript.push(event);
+          if (event.kind === 'assistant_chunk' || event.kind === 'assistant_message') {
+            setText(transcript.prose());
+          } else if (event.kind === 'tool' && event.phase !== 'started') {
+            const mark = event.phase === 'completed' ? '✓' : '✗';
+            setTools((previous) => [...previous, `${mark} ${event.function_name ?? event.xml_tag_name ?? 'tool'}`]);
           } else if (event.kind === 'run_status') {
             terminal = event.state;
           } else if (event.kind === 'control') {
@@ -75,6 +83,7 @@ export default function RunPanel({ accessToken }: { accessToken: string | null }
         }
         setStatus(terminal);
       } finally {
+        transcript.free();
         client.free();
       }
     } catch (error) {
@@ -105,6 +114,11 @@ export default function RunPanel({ accessToken }: { accessToken: string | null }
       <pre id="stream-text" style={{ whiteSpace: 'pre-wrap', background: '#f4f4f4', padding: '1rem' }}>
         {text}
       </pre>
+      <ul id="tools">
+        {tools.map((line, i) => (
+          <li key={i}>{line}</li>
+        ))}
+      </ul>
     </section>
   );
 }

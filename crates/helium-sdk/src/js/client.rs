@@ -53,6 +53,16 @@ export type InitiateAgentRequestInput = InitiateAgentRequest & { files?: UploadI
 export type SandboxUploadInput = { path: string; file: UploadInput };
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `HeliumClientOptions`
+    #[wasm_bindgen(typescript_type = "HeliumClientOptions")]
+    pub type HeliumClientOptions;
+    /// `StreamCallOptions`
+    #[wasm_bindgen(typescript_type = "StreamCallOptions")]
+    pub type StreamCallOptions;
+}
+
 /// A JavaScript function used as the token provider.
 struct JsTokenProvider(js_sys::Function);
 
@@ -145,10 +155,8 @@ impl HeliumClient {
     ///
     /// @throws {HeliumError} `config` when the environment is invalid.
     #[wasm_bindgen(js_name = fromEnv)]
-    pub fn from_env(
-        #[wasm_bindgen(unchecked_param_type = "HeliumClientOptions")] overrides: Option<JsValue>,
-    ) -> Result<HeliumClient, JsValue> {
-        let overrides = overrides.unwrap_or(JsValue::UNDEFINED);
+    pub fn from_env(overrides: Option<HeliumClientOptions>) -> Result<HeliumClient, JsValue> {
+        let overrides: JsValue = overrides.map_or(JsValue::UNDEFINED, Into::into);
         Ok(HeliumClient {
             inner: build(&overrides, true)?,
         })

@@ -17,9 +17,11 @@ use crate::error::Error;
 mod client;
 mod operations;
 mod stream;
+mod transcript;
 
 pub use client::HeliumClient;
 pub use stream::{AgentRunEvents, AgentStreamDecoder};
+pub use transcript::JsRunTranscript;
 
 /// Options of the configuration functions. Without `env`, the environment is `process.env` in a server
 /// runtime and empty in a browser; with `env`, exactly those values are used.

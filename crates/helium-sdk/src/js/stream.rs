@@ -144,9 +144,9 @@ impl HeliumClient {
     pub fn stream_agent_run(
         &self,
         id: String,
-        #[wasm_bindgen(unchecked_param_type = "StreamCallOptions")] options: Option<JsValue>,
+        options: Option<super::client::StreamCallOptions>,
     ) -> Result<JsValue, JsValue> {
-        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let client = self.call_client(&options)?;
         let stream = AgentRunStream::new(client, AgentRunId::from(id), stream_options(&options)?);
         let events = AgentRunEvents {

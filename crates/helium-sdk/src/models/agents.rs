@@ -16,27 +16,26 @@ pub struct Agent {
     /// The agent.
     pub agent_id: AgentId,
     /// Its name.
-    #[serde(default)]
     pub name: String,
     /// Its description.
     pub description: Option<String>,
     /// The system prompt (may be many kilobytes).
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub system_prompt: String,
     /// Configured MCP servers (`{name, config, …}` objects).
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown[]"))]
     pub configured_mcps: Vec<serde_json::Value>,
     /// Custom MCP servers (`{name, type, config, enabledTools}` objects).
-    #[serde(default, deserialize_with = "null_to_default")]
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown[]"))]
+    #[serde(deserialize_with = "null_to_default")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown[] | null"))]
     pub custom_mcps: Vec<serde_json::Value>,
     /// Built-in tools by name; values are booleans or `{enabled, …}` objects depending on the version.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, unknown>"))]
     pub agentpress_tools: serde_json::Map<String, serde_json::Value>,
     /// Whether it is the account's default agent.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub is_default: bool,
     /// An emoji avatar.
     pub avatar: Option<String>,
@@ -45,16 +44,16 @@ pub struct Agent {
     /// A profile image URL.
     pub profile_image_url: Option<String>,
     /// Creation time (ISO-8601).
-    #[serde(default)]
     pub created_at: String,
     /// Update time (ISO-8601).
-    #[serde(default)]
     pub updated_at: String,
     /// Whether it is published.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "boolean | null"))]
     pub is_public: bool,
     /// Tags.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string[] | null"))]
     pub tags: Vec<String>,
     /// The active version.
     pub current_version_id: Option<String>,
@@ -88,36 +87,32 @@ pub struct AgentVersion {
     /// Its agent.
     pub agent_id: AgentId,
     /// 1, 2, 3, …
-    #[serde(default)]
     pub version_number: u32,
     /// `v1`, `v2`, …
-    #[serde(default)]
     pub version_name: String,
     /// The system prompt of this version.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub system_prompt: String,
     /// The model, if pinned.
     pub model: Option<String>,
     /// Configured MCP servers.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown[]"))]
     pub configured_mcps: Vec<serde_json::Value>,
     /// Custom MCP servers.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown[]"))]
     pub custom_mcps: Vec<serde_json::Value>,
     /// Built-in tools by name.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, unknown>"))]
     pub agentpress_tools: serde_json::Map<String, serde_json::Value>,
     /// Whether it is the active version.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub is_active: bool,
     /// Creation time.
-    #[serde(default)]
     pub created_at: String,
     /// Update time.
-    #[serde(default)]
     pub updated_at: String,
     /// The user who created it.
     pub created_by: Option<String>,
@@ -132,16 +127,12 @@ pub struct AgentVersion {
 #[non_exhaustive]
 pub struct Pagination {
     /// The page (from 1).
-    #[serde(default)]
     pub page: u32,
     /// Items per page.
-    #[serde(default)]
     pub limit: u32,
     /// Total items.
-    #[serde(default)]
     pub total: u64,
     /// Total pages.
-    #[serde(default)]
     pub pages: u32,
 }
 
@@ -151,10 +142,10 @@ pub struct Pagination {
 #[non_exhaustive]
 pub struct AgentsList {
     /// The agents of this page.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub agents: Vec<Agent>,
     /// Page information.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub pagination: Pagination,
 }
 

@@ -34,7 +34,6 @@ pub struct ApiKey {
     /// The public half, `pk_…`.
     pub public_key: String,
     /// Its title.
-    #[serde(default)]
     pub title: String,
     /// Its description.
     pub description: Option<String>,
@@ -45,7 +44,6 @@ pub struct ApiKey {
     /// Last use, `null` if never used.
     pub last_used_at: Option<String>,
     /// Creation time.
-    #[serde(default)]
     pub created_at: String,
 }
 
@@ -63,7 +61,6 @@ pub struct CreatedApiKey {
     /// The secret half, `sk_…`.
     pub secret_key: String,
     /// Its title.
-    #[serde(default)]
     pub title: String,
     /// Its description.
     pub description: Option<String>,
@@ -72,7 +69,6 @@ pub struct CreatedApiKey {
     /// Expiry time, `null` for none.
     pub expires_at: Option<String>,
     /// Creation time.
-    #[serde(default)]
     pub created_at: String,
 }
 
@@ -128,6 +124,5 @@ impl CreateApiKeyRequest {
 #[non_exhaustive]
 pub struct ApiKeyMessage {
     /// The confirmation text.
-    #[serde(default)]
     pub message: String,
 }

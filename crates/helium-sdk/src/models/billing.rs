@@ -61,10 +61,9 @@ pub struct SubscriptionSummary {
     /// The Stripe subscription id (`sub_…`).
     pub id: String,
     /// The Stripe status (`active`, `trialing`, …).
-    #[serde(default)]
     pub status: String,
     /// Whether it ends with the current period.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub cancel_at_period_end: bool,
     /// Scheduled cancellation time (Unix seconds), or `null`.
     pub cancel_at: Option<i64>,
@@ -86,7 +85,7 @@ pub struct SubscriptionStatus {
     /// End of the current period (ISO-8601).
     pub current_period_end: Option<String>,
     /// Whether the subscription ends with the current period.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub cancel_at_period_end: bool,
     /// End of the trial (ISO-8601).
     pub trial_end: Option<String>,
@@ -97,7 +96,7 @@ pub struct SubscriptionStatus {
     /// This month's usage in dollars.
     pub current_usage: Option<f64>,
     /// Whether a plan change is scheduled.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub has_schedule: bool,
     /// The scheduled plan.
     pub scheduled_plan_name: Option<String>,
@@ -118,7 +117,7 @@ pub struct SubscriptionStatus {
     /// Total credits ever used, in dollars.
     pub credit_total_used: Option<f64>,
     /// Whether credits can be bought (always true).
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub can_purchase_credits: bool,
 }
 
@@ -154,15 +153,14 @@ pub struct CheckStatusResponse {
     /// Whether a run may start.
     pub can_run: bool,
     /// The explanation (billing disabled, or the limit message).
-    #[serde(default)]
     pub message: String,
     /// The subscription stub or Stripe object.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub subscription: BillingSubscription,
     /// Purchased credit balance in dollars.
     pub credit_balance: Option<f64>,
     /// Whether credits can be bought.
-    pub can_purchase_credits: Option<bool>,
+    pub can_purchase_credits: bool,
 }
 
 /// One model of `GET /billing/available-models`. The local shape has only `id`, `display_name`,
@@ -174,22 +172,23 @@ pub struct ModelInfo {
     /// The model id, e.g. `vertex_ai/gemini-2.5-pro`.
     pub id: String,
     /// The display name (the alias, e.g. `gemini-2.5-pro-vertex`).
-    #[serde(default)]
     pub display_name: String,
     /// The short name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
     /// Whether a paid plan is needed.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub requires_subscription: bool,
     /// Whether the caller's tier may use it (absent in local mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_available: Option<bool>,
     /// Input price in dollars per million tokens (with the 1.25 multiplier).
+    #[serde(default)]
     pub input_cost_per_million_tokens: Option<f64>,
     /// Output price in dollars per million tokens (with the 1.25 multiplier).
+    #[serde(default)]
     pub output_cost_per_million_tokens: Option<f64>,
     /// The context limit, often `null`.
+    #[serde(default)]
     pub max_tokens: Option<u64>,
 }
 
@@ -199,13 +198,11 @@ pub struct ModelInfo {
 #[non_exhaustive]
 pub struct AvailableModels {
     /// The models.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub models: Vec<ModelInfo>,
     /// The tier name (`free`, `Local Development`, …).
-    #[serde(default)]
     pub subscription_tier: String,
     /// The number of models.
-    #[serde(default)]
     pub total_models: u32,
 }
 
@@ -215,22 +212,17 @@ pub struct AvailableModels {
 #[non_exhaustive]
 pub struct ThreadTokenUsage {
     /// Completion tokens.
-    #[serde(default)]
     pub total_completion_tokens: u64,
     /// Prompt tokens.
-    #[serde(default)]
     pub total_prompt_tokens: u64,
     /// All tokens.
-    #[serde(default)]
     pub total_tokens: u64,
     /// Estimated cost in dollars.
-    #[serde(default)]
     pub estimated_cost: f64,
     /// Number of LLM requests.
-    #[serde(default)]
     pub request_count: u64,
     /// The model ids used.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub models: Vec<String>,
     /// A note, e.g. when there is no usage.
     #[serde(default, skip_serializing_if = "Option::is_none")]

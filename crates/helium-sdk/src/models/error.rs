@@ -124,14 +124,11 @@ pub struct ValidationIssue {
     #[serde(rename = "type")]
     pub r#type: String,
     /// Where: e.g. `["body", "prompt"]` (strings and indices).
-    #[serde(default)]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "(string | number)[]"))]
     pub loc: Vec<Value>,
     /// The message, e.g. `Field required`.
-    #[serde(default)]
     pub msg: String,
     /// The offending input (`null` when missing).
-    #[serde(default)]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
     pub input: Value,
     /// Extra context of some issue types.

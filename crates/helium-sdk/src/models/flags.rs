@@ -5,15 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::wire::null_to_default;
-
 /// The response of `GET /feature-flags`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
 #[non_exhaustive]
 pub struct FeatureFlags {
     /// Flag name → enabled.
-    #[serde(default, deserialize_with = "null_to_default")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, boolean>"))]
     pub flags: BTreeMap<String, bool>,
 }
@@ -33,7 +30,6 @@ pub struct FeatureFlag {
     /// The flag, e.g. `custom_agents`.
     pub flag_name: String,
     /// Whether it is on.
-    #[serde(default, deserialize_with = "null_to_default")]
     pub enabled: bool,
     /// Extra information from the flag store, or `null`.
     #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]

@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 pub struct HealthResponse {
     /// `"ok"` from the backend (the deployment guide also shows `"healthy"`).
     pub status: String,
-    /// ISO-8601 UTC time of the check, e.g. `2025-09-25T10:14:58.512034+00:00`.
-    #[serde(default)]
+    /// ISO-8601 UTC time of the check, e.g. `2025-09-25T10:14:58.512034+00:00` (every known shape has it).
     pub timestamp: String,
     /// The instance id (`"single"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

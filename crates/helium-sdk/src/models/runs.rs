@@ -60,7 +60,7 @@ pub struct AgentRun {
     /// The status.
     pub status: AgentRunStatus,
     /// When it started (`startedAt`, ISO-8601).
-    #[serde(default, alias = "started_at")]
+    #[serde(alias = "started_at")]
     pub started_at: String,
     /// When it ended (`completedAt`), `null` while running.
     #[serde(alias = "completed_at")]
@@ -98,7 +98,7 @@ pub struct AgentRunSummary {
 #[non_exhaustive]
 pub struct AgentRunsList {
     /// The runs, ordered by `created_at` descending.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub agent_runs: Vec<AgentRunSummary>,
 }
 
@@ -149,8 +149,7 @@ pub struct ThreadAgentResponse {
     /// The agent, `null` when none was used (`source` `none` or `missing`).
     pub agent: Option<Agent>,
     /// `recent`, `none` or `missing` (the frontend also allows `thread` and `default`).
-    #[serde(default)]
     pub source: String,
     /// An explanation.
-    pub message: Option<String>,
+    pub message: String,
 }

@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::ids::SandboxId;
-use super::wire::null_to_default;
 
 /// One entry of a sandbox directory listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,14 +14,11 @@ pub struct FileInfo {
     /// The full path, `<dir>/<name>`.
     pub path: String,
     /// Whether it is a directory.
-    #[serde(default)]
     pub is_dir: bool,
     /// Size in bytes.
-    #[serde(default)]
     pub size: u64,
     /// Modification time as the Daytona SDK prints it, e.g. `2025-09-25 10:15:02.904512031 +0000 UTC`
     /// (not ISO-8601).
-    #[serde(default)]
     pub mod_time: String,
     /// Unix permissions such as `0644`, or `null`.
     pub permissions: Option<String>,
@@ -34,7 +30,6 @@ pub struct FileInfo {
 #[non_exhaustive]
 pub struct FileList {
     /// The directory's entries.
-    #[serde(default, deserialize_with = "null_to_default")]
     pub files: Vec<FileInfo>,
 }
 
@@ -46,10 +41,8 @@ pub struct FileCreated {
     /// `success`.
     pub status: String,
     /// `true`.
-    #[serde(default)]
     pub created: bool,
     /// The path written.
-    #[serde(default)]
     pub path: String,
 }
 
@@ -61,10 +54,8 @@ pub struct FileDeleted {
     /// `success`.
     pub status: String,
     /// `true`.
-    #[serde(default)]
     pub deleted: bool,
     /// The path deleted.
-    #[serde(default)]
     pub path: String,
 }
 
@@ -76,7 +67,6 @@ pub struct SandboxDeleted {
     /// `success`.
     pub status: String,
     /// `true`.
-    #[serde(default)]
     pub deleted: bool,
     /// The sandbox deleted.
     pub sandbox_id: SandboxId,
@@ -92,6 +82,5 @@ pub struct EnsureActiveResponse {
     /// The project's sandbox.
     pub sandbox_id: SandboxId,
     /// `Sandbox is active`.
-    #[serde(default)]
     pub message: String,
 }

@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use super::events::StreamEvent;
 use super::run::AgentRunStream;
+use super::tool_calls::{Segment, split_assistant_text, split_partial_assistant_text};
 use crate::error::Error;
 
 /// Accumulates a run's events: the live assistant text ordered by `sequence`, the saved assistant messages,
@@ -86,6 +87,32 @@ impl RunTranscript {
             parts.push(live);
         }
         parts.join("\n\n")
+    }
+
+    /// All assistant text as prose and tool calls: the saved messages, then the turn in progress (its last,
+    /// unfinished tag held back). See [`split_assistant_text`].
+    pub fn segments(&self) -> Vec<Segment> {
+        let mut out: Vec<Segment> = self
+            .messages
+            .iter()
+            .flat_map(|m| split_assistant_text(m))
+            .collect();
+        out.extend(split_partial_assistant_text(&self.live_text()));
+        out
+    }
+
+    /// The prose of [`RunTranscript::segments`] (what to show as the assistant's text, without tool-call XML).
+    pub fn prose(&self) -> String {
+        let mut out = String::new();
+        for s in self.segments() {
+            if let Segment::Text { text } = s {
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push_str("\n\n");
+                }
+                out.push_str(text.trim_start_matches('\n'));
+            }
+        }
+        out
     }
 
     /// The names of the tools started, in order.

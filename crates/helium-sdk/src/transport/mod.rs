@@ -1,4 +1,4 @@
-//! The HTTP seam: reqwest natively, `fetch` (through gloo-net) on wasm, behind one interface.
+//! The HTTP seam: reqwest natively, `fetch` on wasm (the global one or the caller's), behind one interface.
 //!
 //! The request pipeline (`http`) builds a [`Request`], and a transport sends it and hands back a [`Response`]
 //! whose body can be read whole or chunk by chunk (for the agent stream). A request is borrowed by the

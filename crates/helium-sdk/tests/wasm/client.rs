@@ -1,18 +1,22 @@
-//! The JS client surface (HeliumClient, streamAgentRun) against the dev backend, as JavaScript calls it.
-//! The backend URL is fixed at compile time by `tests/run.sh` (`HELIUM_DEVSERVER_URL`), since a browser has
-//! no environment.
+//! The JS client surface (HeliumClient, its operations, streamAgentRun) against the dev backend, as JavaScript
+//! calls it. The backend URL is fixed at compile time by `tests/run.sh` (`HELIUM_DEVSERVER_URL`), since a
+//! browser has no environment. In Chromium every call crosses origins, so the dev backend's strict CORS (the
+//! real backend's allow-list) applies.
 
 use base64::Engine as _;
-use helium_sdk::js::HeliumClient;
+use helium_sdk::js::{self, HeliumClient};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::{get, get_str, obj};
 
+pub const USER: &str = "2f6e8a1c-4b3d-4e5f-9a7b-1c2d3e4f5a6b";
+
 pub fn server_url() -> &'static str {
     option_env!("HELIUM_DEVSERVER_URL").unwrap_or("http://127.0.0.1:8000")
 }
 
+/// An unsigned token: the backend decodes JWTs without verifying them (contract §4.1).
 pub fn token(sub: &str) -> String {
     let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
     format!(
@@ -25,13 +29,20 @@ pub fn token(sub: &str) -> String {
 pub fn client() -> HeliumClient {
     let options = obj(&[
         ("baseUrl", JsValue::from_str(server_url())),
-        (
-            "accessToken",
-            JsValue::from_str(&token("2f6e8a1c-4b3d-4e5f-9a7b-1c2d3e4f5a6b")),
-        ),
+        ("accessToken", JsValue::from_str(&token(USER))),
         ("maxRetries", JsValue::from_f64(2.0)),
     ]);
     HeliumClient::new(Some(options.unchecked_into())).unwrap()
+}
+
+/// True where no CORS applies (Node).
+pub fn server_side() -> bool {
+    helium_sdk::Runtime::detect() == helium_sdk::Runtime::Server
+}
+
+/// Runs an operation the way the package's installed method does (`client.getAgentRun(id, options)`).
+pub async fn op(c: &HeliumClient, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    JsFuture::from(c.call(name, args.iter().collect())).await
 }
 
 pub async fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
@@ -57,39 +68,67 @@ async fn schedule(path: &str, fault: &str) {
     assert!(resp.ok(), "scheduling a fault: {}", resp.status());
 }
 
+/// `GET /api/threads/{id}` (the thread with its project and sandbox).
+pub async fn thread_detail(thread_id: &str) -> JsValue {
+    let resp = gloo_net::http::Request::get(&format!("{}/api/threads/{thread_id}", server_url()))
+        .header("authorization", &format!("Bearer {}", token(USER)))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.ok(), "thread detail: {}", resp.status());
+    js_sys::JSON::parse(&resp.text().await.unwrap()).unwrap()
+}
+
 pub async fn health_and_errors() {
     let c = client();
     assert_eq!(c.api_root(), format!("{}/api", server_url()));
-    let health: JsValue = JsFuture::from(c.health(None)).await.unwrap();
+    let health = op(&c, "health", &[]).await.unwrap();
     assert_eq!(get_str(&health, "status").as_deref(), Some("ok"));
     assert_eq!(get_str(&health, "instance_id").as_deref(), Some("single"));
+    let docker = op(&c, "healthDocker", &[]).await.unwrap();
+    assert_eq!(get_str(&docker, "status").as_deref(), Some("ok"));
 
-    let err = JsFuture::from(c.get_agent_run("00000000-0000-0000-0000-000000000000".into(), None))
-        .await
-        .unwrap_err();
+    let err = op(
+        &c,
+        "getAgentRun",
+        &["00000000-0000-0000-0000-000000000000".into()],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(kind(&err), "not_found");
     assert_eq!(get(&err, "status").as_f64(), Some(404.0));
     assert_eq!(get_str(&err, "detail").as_deref(), Some("Agent run not found"));
-    assert!(get_str(&err, "requestId").is_some());
+    assert!(js::is_helium_error(&err) && !js::is_billing_error(&err) && !js::is_run_limit_error(&err));
+    // A request id only where no CORS applies: a browser sends none (the backend does not allow the header)
+    // and cannot read the server's (no exposed headers).
+    assert_eq!(get_str(&err, "requestId").is_some(), server_side(), "{err:?}");
 
     let empty = obj(&[("prompt", JsValue::from_str(""))]);
-    let err = JsFuture::from(c.initiate_agent(empty.unchecked_into(), None))
-        .await
-        .unwrap_err();
+    let err = op(&c, "initiateAgent", &[empty]).await.unwrap_err();
     assert_eq!(kind(&err), "validation");
     assert!(
         get(&err, "detail").is_instance_of::<js_sys::Array>(),
         "the 422 detail list is kept"
     );
+    let message = get_str(&err, "message").unwrap();
+    assert!(message.contains("body.prompt: Field required"), "{message}");
 
     // A pre-aborted signal: rejected at once with kind "aborted".
     let controller = web_sys::AbortController::new().unwrap();
     controller.abort();
     let options = obj(&[("signal", controller.signal().into())]);
-    let err = JsFuture::from(c.health(Some(options.unchecked_into())))
+    let err = op(&c, "health", &[options]).await.unwrap_err();
+    assert_eq!(kind(&err), "aborted");
+    // Arguments of the wrong type and unknown operations are typed errors.
+    let err = op(&c, "getAgentRun", &[JsValue::from_f64(1.0)])
         .await
         .unwrap_err();
-    assert_eq!(kind(&err), "aborted");
+    assert_eq!(kind(&err), "invalid_request");
+    assert_eq!(get_str(&err, "code").as_deref(), Some("invalid_options"));
+    assert_eq!(
+        kind(&op(&c, "noSuchOperation", &[]).await.unwrap_err()),
+        "invalid_request"
+    );
 
     // Without baseUrl, the configuration rules apply to the given runtime and env (constructor and fromEnv alike).
     let env = obj(&[(
@@ -106,15 +145,160 @@ pub async fn health_and_errors() {
         "https://api.example.com/api"
     );
 
-    // Wrong option types are typed errors, not traps.
+    // Wrong option types, unknown option names and two credentials are typed errors, not traps.
     let bad = obj(&[("baseUrl", JsValue::from_f64(1.0))]);
-    let err = HeliumClient::new(Some(bad.unchecked_into())).unwrap_err();
-    assert_eq!(kind(&err), "invalid_request");
+    assert_eq!(
+        kind(&HeliumClient::new(Some(bad.unchecked_into())).unwrap_err()),
+        "invalid_request"
+    );
+    let typo = obj(&[("acessToken", JsValue::from_str("t"))]);
+    assert_eq!(
+        get_str(
+            &HeliumClient::new(Some(typo.unchecked_into())).unwrap_err(),
+            "code"
+        )
+        .as_deref(),
+        Some("invalid_options")
+    );
+    let two = obj(&[
+        ("accessToken", JsValue::from_str("t")),
+        ("apiKey", JsValue::from_str("pk_abc:sk_def")),
+    ]);
+    assert_eq!(
+        kind(&HeliumClient::new(Some(two.unchecked_into())).unwrap_err()),
+        "invalid_request"
+    );
     let bad = obj(&[("baseUrl", JsValue::from_str("not a url"))]);
     assert_eq!(
         kind(&HeliumClient::new(Some(bad.unchecked_into())).unwrap_err()),
         "config"
     );
+
+    // A browser client refuses a default header the backend's CORS would reject; a server client sends it.
+    let headers = obj(&[("traceparent", JsValue::from_str("00-abc-def-01"))]);
+    let traced = obj(&[("baseUrl", JsValue::from_str(server_url())), ("headers", headers)]);
+    match HeliumClient::new(Some(traced.unchecked_into())) {
+        Ok(c) => {
+            assert!(server_side(), "only a server client may send traceparent");
+            assert_eq!(
+                get_str(&op(&c, "health", &[]).await.unwrap(), "status").as_deref(),
+                Some("ok")
+            );
+        }
+        Err(e) => {
+            assert!(!server_side());
+            assert_eq!(get_str(&e, "code").as_deref(), Some("header_not_allowed"));
+        }
+    }
+}
+
+/// What the browser meets: a header outside the backend's CORS allow-list fails the preflight (the dev
+/// backend answers it like Starlette), so the SDK sends none by default; `sendRequestId` is opt-in and needs
+/// the backend's allow-list changed.
+pub async fn cors_allow_list_is_enforced() {
+    let plain = gloo_net::http::Request::get(&format!("{}/api/health", server_url()))
+        .header("x-request-id", "abc")
+        .send()
+        .await;
+    let opted_in = obj(&[
+        ("baseUrl", JsValue::from_str(server_url())),
+        ("sendRequestId", JsValue::TRUE),
+    ]);
+    let c = HeliumClient::new(Some(opted_in.unchecked_into())).unwrap();
+    let with_id = op(&c, "health", &[]).await;
+    if server_side() {
+        assert!(plain.is_ok() && with_id.is_ok(), "no CORS outside a browser");
+    } else {
+        assert!(plain.is_err(), "the preflight for x-request-id is refused");
+        assert_eq!(kind(&with_id.unwrap_err()), "network");
+        // The default client passes: it sends only allowed headers.
+        assert!(op(&client(), "health", &[]).await.is_ok());
+    }
+}
+
+/// A project without a sandbox: the backend's `500 {"detail": "404: …"}` is a `not_found` with the outer status
+/// kept.
+pub async fn wrapped_errors_and_guards() {
+    let c = client();
+    let started = op(
+        &c,
+        "initiateAgent",
+        &[obj(&[("prompt", JsValue::from_str("no files"))])],
+    )
+    .await
+    .unwrap();
+    let detail = thread_detail(&get_str(&started, "thread_id").unwrap()).await;
+    let project = get_str(&detail, "project_id").unwrap();
+    let err = op(&c, "ensureSandboxActive", &[JsValue::from_str(&project)])
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&err), "not_found");
+    assert_eq!(get(&err, "status").as_f64(), Some(500.0));
+    assert_eq!(get(&err, "wrappedStatus").as_f64(), Some(404.0));
+    assert!(js::is_helium_error(&err));
+    assert!(!js::is_helium_error(&js_sys::Error::new("plain").into()));
+}
+
+/// File names with `+`, `%`, spaces, non-ASCII and URL-special characters survive the backend's second
+/// URL-decoding of the sandbox `path` (upload, list, read, delete).
+pub async fn sandbox_paths_survive_the_second_decoding() {
+    let c = client();
+    let seed = obj(&[
+        ("name", JsValue::from_str("seed.txt")),
+        ("data", js_sys::Uint8Array::from(&b"x"[..]).into()),
+    ]);
+    let request = obj(&[
+        ("prompt", JsValue::from_str("with a sandbox")),
+        ("files", js_sys::Array::of1(&seed).into()),
+    ]);
+    let started = op(&c, "initiateAgent", &[request]).await.unwrap();
+    let detail = thread_detail(&get_str(&started, "thread_id").unwrap()).await;
+    let sandbox = JsValue::from_str(&get_str(&get(&get(&detail, "project"), "sandbox"), "id").unwrap());
+    for name in [
+        "a+b.txt",
+        "100%41.txt",
+        "50% off.txt",
+        "\u{fc} \u{f1}.txt",
+        "x&y=z#1.txt",
+    ] {
+        let path = format!("/workspace/{name}");
+        let file = obj(&[
+            ("name", JsValue::from_str(name)),
+            ("data", js_sys::Uint8Array::from(name.as_bytes()).into()),
+        ]);
+        let upload = obj(&[("path", JsValue::from_str(&path)), ("file", file)]);
+        let created = op(&c, "uploadSandboxFile", &[sandbox.clone(), upload])
+            .await
+            .unwrap();
+        assert_eq!(get_str(&created, "path").as_deref(), Some(path.as_str()));
+        let listed = op(&c, "listSandboxFiles", &[sandbox.clone(), "/workspace".into()])
+            .await
+            .unwrap();
+        let names: Vec<String> = js_sys::Array::from(&listed)
+            .iter()
+            .filter_map(|f| get_str(&f, "name"))
+            .collect();
+        assert!(names.iter().any(|n| n == name), "{name}: {names:?}");
+        let bytes = op(
+            &c,
+            "readSandboxFile",
+            &[sandbox.clone(), JsValue::from_str(&path)],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            js_sys::Uint8Array::from(bytes).to_vec(),
+            name.as_bytes(),
+            "{name}"
+        );
+        op(
+            &c,
+            "deleteSandboxFile",
+            &[sandbox.clone(), JsValue::from_str(&path)],
+        )
+        .await
+        .unwrap();
+    }
 }
 
 /// Initiates a run (with a file from bytes) and streams it with `for await` semantics to its terminal event.
@@ -128,9 +312,7 @@ pub async fn full_run_streams_to_completion() {
         ("prompt", JsValue::from_str("stream me from wasm")),
         ("files", js_sys::Array::of1(&file).into()),
     ]);
-    let started: JsValue = JsFuture::from(c.initiate_agent(request.unchecked_into(), None))
-        .await
-        .unwrap();
+    let started = op(&c, "initiateAgent", &[request]).await.unwrap();
     let run_id = get_str(&started, "agent_run_id").unwrap();
     let thread_id = get_str(&started, "thread_id").unwrap();
     let events = c.stream_agent_run(run_id.clone(), None).unwrap();
@@ -154,11 +336,79 @@ pub async fn full_run_streams_to_completion() {
     assert!(kinds.len() >= 27, "{kinds:?}");
     assert_eq!(kinds.last().map(String::as_str), Some("run_status"));
     assert!(text.contains("stream me from wasm"), "{text}");
-    let run: JsValue = JsFuture::from(c.get_agent_run(run_id, None)).await.unwrap();
+    let run = op(&c, "getAgentRun", &[JsValue::from_str(&run_id)])
+        .await
+        .unwrap();
     assert_eq!(get_str(&run, "status").as_deref(), Some("completed"));
     assert_eq!(get_str(&run, "threadId").as_deref(), Some(thread_id.as_str()));
-    let list = JsFuture::from(c.list_agent_runs(thread_id, None)).await.unwrap();
+    let list = op(&c, "listAgentRuns", &[JsValue::from_str(&thread_id)])
+        .await
+        .unwrap();
     assert_eq!(js_sys::Array::from(&list).length(), 1);
+}
+
+/// The stream of a run that failed before the stream was opened ends with the backend's bare `completed`;
+/// the SDK checks it against the run and reports `failed` (the raw item stays as sent).
+pub async fn bare_completed_is_verified() {
+    let c = client();
+    let request = obj(&[("prompt", JsValue::from_str("[worker_error] fail"))]);
+    let started = op(&c, "initiateAgent", &[request]).await.unwrap();
+    let run_id = get_str(&started, "agent_run_id").unwrap();
+    for _ in 0..250 {
+        let run = op(&c, "getAgentRun", &[JsValue::from_str(&run_id)])
+            .await
+            .unwrap();
+        if get_str(&run, "status").as_deref() != Some("running") {
+            break;
+        }
+        helium_sdk_sleep(20).await;
+    }
+    let events = c.stream_agent_run(run_id, None).unwrap();
+    let mut last = JsValue::UNDEFINED;
+    loop {
+        let result = call(&events, "next", &[]).await.unwrap();
+        if get(&result, "done").as_bool() == Some(true) {
+            break;
+        }
+        last = get(&result, "value");
+    }
+    assert_eq!(get_str(&last, "kind").as_deref(), Some("run_status"), "{last:?}");
+    assert_eq!(get_str(&last, "state").as_deref(), Some("failed"), "{last:?}");
+    assert_eq!(
+        get_str(&get(&last, "raw"), "status").as_deref(),
+        Some("completed")
+    );
+}
+
+/// The configuration diagnosis and the assistant-text splitter, as JavaScript calls them.
+pub fn diagnosis_and_text_helpers() {
+    let env = obj(&[
+        ("ENV_MODE", JsValue::from_str("production")),
+        ("BACKEND_INTERNAL_URL", JsValue::from_str("http://10.1.2.3:8000")),
+    ]);
+    let d: JsValue = js::diagnose_config(super::options(Some("server"), Some(env)))
+        .unwrap()
+        .into();
+    assert_eq!(get_str(&d, "backendUrl").as_deref(), Some("http://10.1.2.3:8000"));
+    let codes: Vec<String> = js_sys::Array::from(&get(&d, "problems"))
+        .iter()
+        .filter_map(|p| get_str(&p, "code"))
+        .collect();
+    assert!(
+        !codes
+            .iter()
+            .any(|c| c == "insecure_url" || c == "internal_url_not_private"),
+        "{codes:?}"
+    );
+    let text = r#"Done.
+<function_calls><invoke name="complete"><parameter name="text">ok</parameter></invoke></function_calls>"#;
+    let segments = js_sys::Array::from(&js::split_assistant_text(text, None).unwrap());
+    assert_eq!(segments.length(), 2);
+    assert_eq!(get_str(&segments.get(0), "kind").as_deref(), Some("text"));
+    let call = segments.get(1);
+    assert_eq!(get_str(&call, "kind").as_deref(), Some("tool_call"));
+    assert_eq!(get_str(&call, "name").as_deref(), Some("complete"));
+    assert_eq!(get(&call, "complete").as_bool(), Some(true));
 }
 
 /// A stream dropped after K items reconnects and delivers each item once; stop mid-run ends with STOP;
@@ -166,9 +416,7 @@ pub async fn full_run_streams_to_completion() {
 pub async fn reconnect_stop_and_abort() {
     let c = client();
     let request = obj(&[("prompt", JsValue::from_str("[hold] wait for stop"))]);
-    let started: JsValue = JsFuture::from(c.initiate_agent(request.unchecked_into(), None))
-        .await
-        .unwrap();
+    let started = op(&c, "initiateAgent", &[request]).await.unwrap();
     let run_id = get_str(&started, "agent_run_id").unwrap();
     schedule(
         &format!("/api/agent-run/{run_id}/stream"),
@@ -187,7 +435,7 @@ pub async fn reconnect_stop_and_abort() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), raws.len(), "no item twice across the reconnect");
-    let stopped: JsValue = JsFuture::from(c.stop_agent_run(run_id.clone(), None))
+    let stopped = op(&c, "stopAgentRun", &[JsValue::from_str(&run_id)])
         .await
         .unwrap();
     assert_eq!(get_str(&stopped, "status").as_deref(), Some("stopped"));
@@ -204,9 +452,7 @@ pub async fn reconnect_stop_and_abort() {
 
     // Abort: a held run, a signal fired while `next()` waits.
     let request = obj(&[("prompt", JsValue::from_str("[hold] abort me"))]);
-    let started: JsValue = JsFuture::from(c.initiate_agent(request.unchecked_into(), None))
-        .await
-        .unwrap();
+    let started = op(&c, "initiateAgent", &[request]).await.unwrap();
     let run_id = get_str(&started, "agent_run_id").unwrap();
     let controller = web_sys::AbortController::new().unwrap();
     let options = obj(&[("signal", controller.signal().into())]);
@@ -234,7 +480,9 @@ pub async fn reconnect_stop_and_abort() {
         }
     }
     assert!(aborted, "the abort ended the stream");
-    JsFuture::from(c.stop_agent_run(run_id, None)).await.unwrap();
+    op(&c, "stopAgentRun", &[JsValue::from_str(&run_id)])
+        .await
+        .unwrap();
     // `return()` (what `break` calls) ends iteration.
     let done = call(&events, "return", &[]).await.unwrap();
     assert_eq!(get(&done, "done").as_bool(), Some(true));

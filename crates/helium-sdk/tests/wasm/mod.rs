@@ -99,28 +99,47 @@ pub fn assert_helium_error(err: &JsValue, code: &str, variable: Option<&str>) ->
     String::from(e.message())
 }
 
+/// Options of the wrong shape: `invalid_request` / `invalid_options`, not a configuration error.
+fn assert_option_error(err: &JsValue) {
+    assert_eq!(get_str(err, "name").as_deref(), Some("HeliumError"));
+    assert_eq!(get_str(err, "kind").as_deref(), Some("invalid_request"));
+    assert_eq!(get_str(err, "code").as_deref(), Some("invalid_options"));
+}
+
 pub fn invalid_values_throw_helium_errors() {
     let env = obj(&[("NEXT_PUBLIC_BACKEND_URL", JsValue::from_str("localhost:8000"))]);
     let err = js::resolve_backend_url(options(Some("client"), Some(env))).unwrap_err();
     let msg = assert_helium_error(&err, "invalid_url", Some("NEXT_PUBLIC_BACKEND_URL"));
     assert!(msg.contains("NEXT_PUBLIC_BACKEND_URL"), "{msg}");
 
+    // In production the browser-facing URL must be https; the internal one may be plain http in a private network.
     let env = obj(&[
         ("ENV_MODE", JsValue::from_str("production")),
+        (
+            "NEXT_PUBLIC_BACKEND_URL",
+            JsValue::from_str("http://api.example.com/api"),
+        ),
         (
             "BACKEND_INTERNAL_URL",
             JsValue::from_str("http://backend.internal:8000"),
         ),
     ]);
-    let err = js::resolve_backend_url(options(Some("server"), Some(env))).unwrap_err();
-    assert_helium_error(&err, "insecure_url", Some("BACKEND_INTERNAL_URL"));
+    let err = js::resolve_backend_url(options(Some("client"), Some(env.clone()))).unwrap_err();
+    assert_helium_error(&err, "insecure_url", Some("NEXT_PUBLIC_BACKEND_URL"));
+    let ok: JsValue = js::resolve_backend_url(options(Some("server"), Some(env)))
+        .unwrap()
+        .into();
+    assert_eq!(
+        get_str(&ok, "url").as_deref(),
+        Some("http://backend.internal:8000")
+    );
 
     // Wrong option shapes are HeliumErrors too, never a trap.
     let env = obj(&[("NEXT_PUBLIC_BACKEND_URL", JsValue::from_f64(8000.0))]);
     let err = js::resolve_backend_url(options(Some("client"), Some(env))).unwrap_err();
-    assert_helium_error(&err, "invalid_options", None);
+    assert_option_error(&err);
     let err = js::resolve_backend_url(options(Some("browser"), None)).unwrap_err();
-    assert_helium_error(&err, "invalid_options", None);
+    assert_option_error(&err);
     // undefined and null values count as unset.
     let env = obj(&[
         ("NEXT_PUBLIC_BACKEND_URL", JsValue::UNDEFINED),
