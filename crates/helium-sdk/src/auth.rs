@@ -114,6 +114,22 @@ impl Credentials {
         matches!(self, Credentials::None)
     }
 
+    /// The user's access token (a bearer token or the provider's), for calls that act as the signed-in user
+    /// (the Supabase data API); `None` for API keys and no credentials.
+    pub(crate) async fn access_token(&self) -> Result<Option<String>, Error> {
+        match self {
+            Credentials::Bearer(t) => Ok(Some(t.expose_secret().to_owned())),
+            Credentials::Provider(p) => {
+                let token = p.access_token().await?;
+                if token.is_empty() {
+                    return Err(Error::auth(AuthCause::EmptyToken));
+                }
+                Ok(Some(token))
+            }
+            Credentials::None | Credentials::ApiKey(_) => Ok(None),
+        }
+    }
+
     /// The header to send, if any.
     pub(crate) async fn header(&self) -> Result<Option<(&'static str, String)>, Error> {
         Ok(match self {
@@ -140,6 +156,22 @@ impl fmt::Debug for Credentials {
             Credentials::ApiKey(_) => "Credentials::ApiKey([redacted])",
         })
     }
+}
+
+/// The `sub` claim of a JWT access token, decoded without verifying the signature (as the backend does,
+/// contract §4.1): the user the token belongs to.
+pub(crate) fn token_subject(token: &str) -> Option<String> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims
+        .get("sub")?
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// Replaces anything in `text` that looks like a credential with `[redacted]`: JWTs (`eyJ….….…`), API secret
@@ -195,6 +227,22 @@ mod tests {
         assert!(red.ends_with("[redacted] ok"), "{red}");
         assert_eq!(redact_secrets("Agent run not found"), "Agent run not found");
         assert_eq!(redact_secrets("pk_public_only é"), "pk_public_only é");
+    }
+
+    #[test]
+    fn token_subjects() {
+        use base64::Engine as _;
+        let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let token = format!(
+            "{}.{}.sig",
+            b64("{}"),
+            b64(r#"{"sub":"user-1","role":"authenticated"}"#)
+        );
+        assert_eq!(token_subject(&token).as_deref(), Some("user-1"));
+        assert_eq!(token_subject(&format!("h.{}.s", b64(r#"{"role":"anon"}"#))), None);
+        for bad in ["", "a", "a.b", "a.!!!.c", &format!("h.{}.s", b64("not json"))] {
+            assert_eq!(token_subject(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use crate::auth::{Credentials, Secret, TokenProvider};
 use crate::config::{ApiRoot, Config, HttpUrl, Runtime};
+use crate::config::{SupabaseConfig, SupabaseKey};
 use crate::error::{ConfigError, EnvOrigin, Error, InvalidRequestCause};
-use crate::http::{CallSettings, HeaderPolicy, Pipeline, RetryPolicy};
+use crate::http::{CallSettings, HeaderPolicy, Pipeline, RestTarget, RetryPolicy};
 use crate::options::ClientOptions;
 use crate::platform::Shared;
 use crate::transport::{CallContext, Transport, TransportOptions};
@@ -267,6 +268,7 @@ impl ClientBuilder {
         let credentials = self
             .options
             .credentials(self.provider, self.env_credentials, runtime, &env)?;
+        let rest = rest_target(&self.options, runtime, &env)?;
         let headers = HeaderPolicy::new(
             runtime,
             self.options.send_request_id.unwrap_or(false),
@@ -282,6 +284,7 @@ impl ClientBuilder {
         Ok(Client {
             pipeline: Shared::new(Pipeline {
                 api_root,
+                rest,
                 credentials,
                 transport,
                 headers,
@@ -296,5 +299,53 @@ impl ClientBuilder {
             },
             runtime,
         })
+    }
+}
+
+/// The Supabase project of the data API: the `supabaseUrl`/`supabaseKey` options (both or neither; a bad value
+/// is an error now), else the configuration rules' public key (a missing or bad environment is reported when a
+/// data call is made, so that a backend-only client still builds).
+fn rest_target(
+    options: &ClientOptions,
+    runtime: Runtime,
+    env: &crate::Env,
+) -> Result<Result<RestTarget, ConfigError>, Error> {
+    let missing = |what: &'static str, option: &'static str| ConfigError::Missing {
+        what,
+        looked_for: vec![option],
+        origin: EnvOrigin::Options,
+    };
+    match (&options.supabase_url, &options.supabase_key) {
+        (Some(url), Some(key)) => {
+            let url = HttpUrl::parse(url)
+                .map_err(|problem| ConfigError::invalid_url("supabaseUrl", problem, EnvOrigin::Options))?;
+            let key = SupabaseKey::parse(key.expose_secret()).map_err(|reason| ConfigError::InvalidKey {
+                variable: "supabaseKey",
+                reason,
+            })?;
+            if runtime == Runtime::Client && key.kind().is_secret() {
+                return Err(ConfigError::SecretKeyInClient {
+                    variable: "supabaseKey",
+                    kind: key.kind().label(),
+                }
+                .into());
+            }
+            Ok(Ok(RestTarget {
+                root: format!("{url}/rest/v1"),
+                key,
+            }))
+        }
+        (Some(_), None) => Err(missing("the Supabase key", "supabaseKey").into()),
+        (None, Some(_)) => Err(missing("the Supabase URL", "supabaseUrl").into()),
+        (None, None) => Ok(match SupabaseConfig::load_public(runtime, env) {
+            Ok(c) => Ok(RestTarget {
+                root: c.rest_url(),
+                key: c.key().clone(),
+            }),
+            Err(e) => Err(e
+                .as_config()
+                .cloned()
+                .unwrap_or_else(|| missing("the Supabase project", "supabaseUrl"))),
+        }),
     }
 }

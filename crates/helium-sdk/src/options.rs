@@ -77,6 +77,16 @@ pub struct ClientOptions {
     #[serde(default)]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub send_request_id: Option<bool>,
+    /// The Supabase project URL for the data API (default: the configuration rules,
+    /// `NEXT_PUBLIC_SUPABASE_URL` in a browser, `SUPABASE_URL` ‖ `NEXT_PUBLIC_SUPABASE_URL` on a server).
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub supabase_url: Option<String>,
+    /// The Supabase **public** key for the data API (anon JWT or `sb_publishable_…`; default: the
+    /// configuration rules' public key, never the service-role key). A secret key is refused in a browser.
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string"))]
+    pub supabase_key: Option<Secret>,
     /// Headers added to every request (e.g. `traceparent`). In a browser, only headers the backend's CORS
     /// allows are accepted (see `BACKEND_CORS_HEADERS`); others are an `invalid_request` error.
     #[serde(default)]

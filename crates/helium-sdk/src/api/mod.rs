@@ -34,7 +34,7 @@ use crate::http::{Call, Whole};
 use crate::models::*;
 use crate::stream::{AgentRunStream, StreamOptions};
 
-use spec::{define_handlers, handler_method, output_type, read_output};
+use spec::{define_handlers, handler_method, output_type, read_output, subject};
 
 /// Every declared operation (for tools and tests).
 pub fn operation_specs() -> &'static [&'static OperationSpec] {
@@ -56,6 +56,13 @@ impl Client {
     /// Sends a call and reads the whole body of the success.
     pub(crate) async fn send(&self, call: Call) -> Result<Whole, Error> {
         self.pipeline.send(call, &self.settings).await
+    }
+
+    /// The signed-in user's id (the `sub` of the access token), for the Supabase operation `spec`.
+    pub(crate) async fn subject(&self, spec: &OperationSpec) -> Result<String, Error> {
+        let mut call = Call::new(crate::transport::Method::Get, spec.path);
+        call.base = crate::http::Base::Rest;
+        self.pipeline.subject(&call).await
     }
 }
 
@@ -89,6 +96,11 @@ handlers! {
     AgentApi => agent;
     /// `client.runs()`: status, list, control and stream of agent runs.
     RunsApi => runs;
+    /// `client.threads()`: the backend's thread and message routes, and follow-ups.
+    ThreadsApi => threads;
+    /// `client.data()`: the Supabase tables the frontend reads and writes directly (projects, threads,
+    /// messages), through PostgREST as the signed-in user (the access token and the project's public key).
+    DataApi => data;
     /// `client.sandboxes()`: the files of a sandbox (credentials are sent when the client has some; public
     /// projects are readable without).
     SandboxesApi => sandboxes;

@@ -65,6 +65,176 @@ macro_rules! for_each_operation {
                 Get "/thread/{thread_id}/agent" (path thread_id: ThreadId) {} Required Idempotent
                 -> {json ThreadAgentResponse};
 
+            /// `GET /threads`: one page of the caller's threads, newest first, with their projects (see
+            /// `ThreadsApi::list_all` for every page).
+            ///
+            /// # Errors
+            /// `unauthorized`, `validation` (a bad page or limit).
+            list_threads => ThreadsApi.list, "listThreads":
+                Get "/threads" () {query_opt ThreadsQuery} Required Idempotent -> {json ThreadsList};
+
+            /// `GET /threads/{thread_id}`: the thread with its project (and sandbox), message count and recent
+            /// runs.
+            ///
+            /// # Errors
+            /// `not_found` ("Thread not found"), `forbidden`.
+            get_thread => ThreadsApi.get, "getThread":
+                Get "/threads/{thread_id}" (path thread_id: ThreadId) {} Required Idempotent -> {json ThreadDetail};
+
+            /// `POST /threads` (form field `name`): a new project, its sandbox and a thread.
+            ///
+            /// # Errors
+            /// `unauthorized`, `server`. Not retried (it creates resources).
+            create_thread => ThreadsApi.create, "createThread":
+                Post "/threads" () {multipart CreateThreadRequest} Required NotIdempotent -> {json ThreadCreated};
+
+            /// `GET /threads/{thread_id}/messages?order=desc|asc`: every message row of the thread (default
+            /// newest first).
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`.
+            list_messages => ThreadsApi.messages, "listMessages":
+                Get "/threads/{thread_id}/messages" (path thread_id: ThreadId) {query_opt MessagesQuery}
+                Required Idempotent -> {list "messages" MessageRow};
+
+            /// `POST /threads/{thread_id}/messages`: adds a message row (the backend stores its content as the
+            /// object `{"role", "content"}`).
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`, `validation`. Not retried.
+            add_message => ThreadsApi.add_message, "addMessage":
+                Post "/threads/{thread_id}/messages" (path thread_id: ThreadId) {json AddMessageRequest}
+                Required NotIdempotent -> {json MessageRow};
+
+            /// `POST /threads/{thread_id}/messages/add?message=…`: adds a user message.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`. Not retried.
+            append_message => ThreadsApi.append_message, "appendMessage":
+                Post "/threads/{thread_id}/messages/add" (path thread_id: ThreadId, query message: String) {}
+                Required NotIdempotent -> {json MessageRow};
+
+            /// `DELETE /threads/{thread_id}/messages/{message_id}` (the backend deletes only rows with
+            /// `is_llm_message = true`).
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`.
+            delete_message => ThreadsApi.delete_message, "deleteMessage":
+                Delete "/threads/{thread_id}/messages/{message_id}" (path thread_id: ThreadId, path message_id: MessageId)
+                {} Required Idempotent -> {json MessageDeleted};
+
+            /// Supabase `projects` of the signed-in user (`GET /rest/v1/projects?account_id=eq.<user>`).
+            ///
+            /// # Errors
+            /// `config` (Supabase not configured), `auth` (no access token), `unauthorized` (a bad token).
+            list_project_rows => DataApi.projects, "listProjects":
+                Get "/projects?select=*&account_id=eq.{sub}" () {} Supabase Idempotent -> {array ProjectRow};
+
+            /// One Supabase `projects` row (yours or a public one).
+            ///
+            /// # Errors
+            /// `not_found` (PostgREST's `PGRST116`: no such row, or not visible to you).
+            get_project_row => DataApi.project, "getProject":
+                Get "/projects?select=*" (eq project_id: ProjectId) {} Supabase Idempotent -> {single ProjectRow};
+
+            /// Inserts a project owned by the signed-in user's account.
+            ///
+            /// # Errors
+            /// `forbidden` (`42501`, row-level security), `bad_request` (constraint violations). Not retried.
+            create_project_row => DataApi.create_project, "createProject":
+                Post "/projects" () {insert NewProject} Supabase NotIdempotent -> {single ProjectRow};
+
+            /// Updates a project.
+            ///
+            /// # Errors
+            /// `not_found` (no visible row), `forbidden`.
+            update_project_row => DataApi.update_project, "updateProject":
+                Patch "/projects" (eq project_id: ProjectId) {patch ProjectUpdate} Supabase Idempotent
+                -> {single ProjectRow};
+
+            /// Deletes a project row.
+            ///
+            /// # Errors
+            /// `forbidden`.
+            delete_project_row => DataApi.delete_project, "deleteProject":
+                Delete "/projects" (eq project_id: ProjectId) {} Supabase Idempotent -> {none};
+
+            /// Supabase `threads` of the signed-in user.
+            ///
+            /// # Errors
+            /// `config`, `auth`, `unauthorized`.
+            list_thread_rows => DataApi.threads, "listThreadRows":
+                Get "/threads?select=*&account_id=eq.{sub}" () {} Supabase Idempotent -> {array ThreadRow};
+
+            /// Supabase `threads` of the signed-in user in one project.
+            ///
+            /// # Errors
+            /// `config`, `auth`, `unauthorized`.
+            list_project_thread_rows => DataApi.project_threads, "listProjectThreadRows":
+                Get "/threads?select=*&account_id=eq.{sub}" (eq project_id: ProjectId) {} Supabase Idempotent
+                -> {array ThreadRow};
+
+            /// One Supabase `threads` row.
+            ///
+            /// # Errors
+            /// `not_found` (`PGRST116`).
+            get_thread_row => DataApi.thread, "getThreadRow":
+                Get "/threads?select=*" (eq thread_id: ThreadId) {} Supabase Idempotent -> {single ThreadRow};
+
+            /// Inserts a thread of the signed-in user's account in a project.
+            ///
+            /// # Errors
+            /// `forbidden` (`42501`), `bad_request` (`23503`: no such project). Not retried.
+            create_thread_row => DataApi.create_thread, "createThreadRow":
+                Post "/threads" () {insert NewThread} Supabase NotIdempotent -> {single ThreadRow};
+
+            /// Updates a thread (e.g. `{is_public: true}` to share it).
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`.
+            update_thread_row => DataApi.update_thread, "updateThreadRow":
+                Patch "/threads" (eq thread_id: ThreadId) {patch ThreadUpdate} Supabase Idempotent
+                -> {single ThreadRow};
+
+            /// Deletes a thread's `agent_runs` rows (a step of `DataApi::delete_thread`).
+            ///
+            /// # Errors
+            /// `forbidden`.
+            delete_agent_run_rows => DataApi.delete_agent_runs, "deleteAgentRunRows":
+                Delete "/agent_runs" (eq thread_id: ThreadId) {} Supabase Idempotent -> {none};
+
+            /// Deletes a thread's `messages` rows (a step of `DataApi::delete_thread`).
+            ///
+            /// # Errors
+            /// `forbidden`.
+            delete_message_rows => DataApi.delete_messages, "deleteMessageRows":
+                Delete "/messages" (eq thread_id: ThreadId) {} Supabase Idempotent -> {none};
+
+            /// Deletes the `threads` row (the last step of `DataApi::delete_thread`).
+            ///
+            /// # Errors
+            /// `forbidden`.
+            delete_thread_row => DataApi.delete_thread_row, "deleteThreadRow":
+                Delete "/threads" (eq thread_id: ThreadId) {} Supabase Idempotent -> {none};
+
+            /// One page of a thread's messages, the frontend's query: the agent embed, no `cost` or `summary`
+            /// rows, oldest first (see `DataApi::messages` for all of them).
+            ///
+            /// # Errors
+            /// `config`, `auth`, `unauthorized`.
+            list_message_rows_page => DataApi.messages_page, "listMessageRowsPage":
+                Get "/messages?select=*,agents:agent_id(name,avatar,avatar_color)&type=neq.cost&type=neq.summary&order=created_at.asc"
+                (eq thread_id: ThreadId, query offset: String, query limit: String) {} Supabase Idempotent
+                -> {array MessageRow};
+
+            /// Inserts a user message the way the frontend does (its content is the JSON string of
+            /// `{"role": "user", "content": …}`).
+            ///
+            /// # Errors
+            /// `forbidden` (`42501`: not your thread). Not retried.
+            add_user_message_row => DataApi.add_user_message, "addUserMessage":
+                Post "/messages" () {insert NewUserMessage} Supabase NotIdempotent -> {single MessageRow};
+
             /// `GET /agent-run/{id}`: the run's status (camelCase keys, as the backend sends them).
             ///
             /// # Errors
@@ -296,13 +466,18 @@ mod tests {
             assert!(js.insert(spec.js_name), "duplicate JS name {}", spec.js_name);
             assert!(names.insert(spec.name), "duplicate name {}", spec.name);
             assert!(spec.path.starts_with('/'), "{}", spec.name);
-            // Every `{param}` of the template is a path parameter, and every path parameter is in the template.
+            // Every `{param}` of the template is a path parameter (or `{sub}`, the signed-in user of a Supabase
+            // call), and every path parameter is in the template.
             let placeholders: Vec<&str> = spec
                 .path
                 .split('{')
                 .skip(1)
                 .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+                .filter(|name| *name != "sub")
                 .collect();
+            if spec.path.contains("{sub}") {
+                assert_eq!(spec.auth, "Supabase", "{}", spec.name);
+            }
             let path_params: Vec<&str> = spec
                 .params
                 .iter()
@@ -324,15 +499,15 @@ mod tests {
 
     #[test]
     fn calls_encode_ids_and_paths() {
-        let call = stop_agent_run::call("a/b?c", &()).unwrap();
+        let call = stop_agent_run::call(None, "a/b?c", &()).unwrap();
         assert_eq!(call.path, "/agent-run/a%2Fb%3Fc/stop");
-        let call = list_sandbox_files::call("sb 1", "/workspace/100%41.txt", &()).unwrap();
+        let call = list_sandbox_files::call(None, "sb 1", "/workspace/100%41.txt", &()).unwrap();
         assert_eq!(call.path, "/sandboxes/sb%201/files");
         assert_eq!(
             call.query,
             vec![("path".to_owned(), "%2Fworkspace%2F100%2541.txt".to_owned())]
         );
-        let call = read_sandbox_file::call("s", "/w", &()).unwrap();
+        let call = read_sandbox_file::call(None, "s", "/w", &()).unwrap();
         assert_eq!(call.accept, "application/octet-stream");
     }
 }

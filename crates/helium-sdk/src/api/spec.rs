@@ -17,6 +17,8 @@ pub enum ParamKind {
     Query,
     /// A sandbox file path in the query: encoded once more, because the backend URL-decodes it a second time.
     FsPath,
+    /// A PostgREST equality filter in the query (`name=eq.value`).
+    Eq,
 }
 
 /// One parameter of an operation.
@@ -56,6 +58,8 @@ pub enum OutputKind {
     List(&'static str),
     /// The raw bytes.
     Bytes,
+    /// Nothing (an empty body).
+    Nothing,
     /// A stream (its handler is written by hand).
     Stream,
 }
@@ -81,6 +85,20 @@ pub struct OperationSpec {
     pub idempotent: bool,
     /// The output.
     pub output: OutputKind,
+}
+
+/// A row written to Supabase for the signed-in user: its JSON, with the user's id where the table needs it
+/// (`account_id`).
+pub(crate) trait RestInsert {
+    /// The JSON body for user `sub`.
+    fn body(&self, sub: Option<&str>) -> serde_json::Value;
+}
+
+/// Replaces `{sub}` in a call's path (a filter on the signed-in user) with the user's id.
+pub(crate) fn fill_subject(call: &mut Call, sub: Option<&str>) {
+    if let Some(sub) = sub {
+        call.path = call.path.replace("{sub}", &encode_component(sub));
+    }
 }
 
 /// A request that is sent as `multipart/form-data`.
@@ -161,14 +179,21 @@ macro_rules! define_operations {
                     output: output_kind!($output),
                 };
 
-                /// The request (shared by the Rust handler and the JavaScript binding).
-                #[allow(unused_mut, clippy::let_unit_value)]
-                pub(crate) fn call($( $pname: &str, )* input: &input_type!($input)) -> Result<$crate::http::Call, $crate::Error> {
+                /// The request (shared by the Rust handler and the JavaScript binding); `sub` is the signed-in
+                /// user for Supabase calls.
+                #[allow(unused_mut, unused_variables, clippy::let_unit_value)]
+                pub(crate) fn call(
+                    sub: Option<&str>,
+                    $( $pname: &str, )*
+                    input: &input_type!($input),
+                ) -> Result<$crate::http::Call, $crate::Error> {
                     let mut call = $crate::http::Call::new($crate::transport::Method::$verb, $path);
                     call.auth = $crate::http::AuthMode::$auth;
+                    call.base = base_of!($auth);
                     call.idempotency = $crate::http::Idempotency::$retry;
+                    fill_subject(&mut call, sub);
                     $( add_param!(call, $pkind, $pname); )*
-                    apply_input!(call, input, $input);
+                    apply_input!(call, input, $input, sub);
                     set_accept!(call, $output);
                     Ok(call)
                 }
@@ -177,6 +202,25 @@ macro_rules! define_operations {
 
         /// Every declared operation.
         pub(crate) const ALL: &[&$crate::api::spec::OperationSpec] = &[$(&$op::SPEC),*];
+    };
+}
+
+macro_rules! base_of {
+    (Supabase) => {
+        $crate::http::Base::Rest
+    };
+    ($other:ident) => {
+        $crate::http::Base::Api
+    };
+}
+
+/// The signed-in user's id for a Supabase call (`Some`), nothing for the others.
+macro_rules! subject {
+    (Supabase, $client:expr, $spec:expr) => {
+        Some($client.subject(&$spec).await?)
+    };
+    ($other:ident, $client:expr, $spec:expr) => {
+        None::<String>
     };
 }
 
@@ -189,6 +233,9 @@ macro_rules! param_kind {
     };
     (fspath) => {
         ParamKind::FsPath
+    };
+    (eq) => {
+        ParamKind::Eq
     };
 }
 
@@ -203,6 +250,11 @@ macro_rules! add_param {
         $call
             .query
             .push((stringify!($name).to_owned(), sandbox_path($name)))
+    };
+    ($call:ident, eq, $name:ident) => {
+        $call
+            .query
+            .push((stringify!($name).to_owned(), format!("eq.{}", $name)))
     };
 }
 
@@ -225,6 +277,12 @@ macro_rules! input_kind {
     ({multipart $t:ty}) => {
         InputKind::Multipart
     };
+    ({insert $t:ty}) => {
+        InputKind::Json { optional: false }
+    };
+    ({patch $t:ty}) => {
+        InputKind::Json { optional: false }
+    };
 }
 
 macro_rules! input_type {
@@ -237,23 +295,31 @@ macro_rules! input_type {
 }
 
 macro_rules! apply_input {
-    ($call:ident, $input:ident, {}) => {
+    ($call:ident, $input:ident, {}, $sub:ident) => {
         let () = *$input;
     };
-    ($call:ident, $input:ident, {json $t:ty}) => {
+    ($call:ident, $input:ident, {json $t:ty}, $sub:ident) => {
         $call = $call.json($input)?;
     };
-    ($call:ident, $input:ident, {json_opt $t:ty}) => {
+    ($call:ident, $input:ident, {json_opt $t:ty}, $sub:ident) => {
         $call = $call.json($input)?;
     };
-    ($call:ident, $input:ident, {query $t:ty}) => {
+    ($call:ident, $input:ident, {query $t:ty}, $sub:ident) => {
         $call.query.extend(query_pairs($input)?);
     };
-    ($call:ident, $input:ident, {query_opt $t:ty}) => {
+    ($call:ident, $input:ident, {query_opt $t:ty}, $sub:ident) => {
         $call.query.extend(query_pairs($input)?);
     };
-    ($call:ident, $input:ident, {multipart $t:ty}) => {
+    ($call:ident, $input:ident, {multipart $t:ty}, $sub:ident) => {
         $call.body = $crate::transport::Body::Multipart(MultipartForm::parts($input)?);
+    };
+    ($call:ident, $input:ident, {insert $t:ty}, $sub:ident) => {
+        $call = $call.json(&RestInsert::body($input, $sub))?;
+        $call.headers.push(("prefer", "return=representation".to_owned()));
+    };
+    ($call:ident, $input:ident, {patch $t:ty}, $sub:ident) => {
+        $call = $call.json($input)?;
+        $call.headers.push(("prefer", "return=representation".to_owned()));
     };
 }
 
@@ -273,6 +339,12 @@ macro_rules! output_kind {
     ({stream}) => {
         OutputKind::Stream
     };
+    ({single $t:ty}) => {
+        OutputKind::Json
+    };
+    ({none}) => {
+        OutputKind::Nothing
+    };
 }
 
 macro_rules! set_accept {
@@ -281,6 +353,9 @@ macro_rules! set_accept {
     };
     ($call:ident, {stream}) => {
         $call.accept = "text/event-stream";
+    };
+    ($call:ident, {single $t:ty}) => {
+        $call.accept = "application/vnd.pgrst.object+json";
     };
     ($call:ident, $other:tt) => {};
 }
@@ -293,26 +368,28 @@ macro_rules! define_handlers {
         $verb:ident $path:literal ( $( $pkind:ident $pname:ident : $pty:ty ),* )
         $input:tt $auth:ident $retry:ident -> $output:tt;
     )*) => {
-        $( handler_method! { [$($doc)*] $op $handler $method ( $( $pname : $pty ),* ) $input $output } )*
+        $( handler_method! { [$($doc)*] $op $handler $method ( $( $pname : $pty ),* ) $input $auth $output } )*
     };
 }
 
 macro_rules! handler_method {
-    ([$($doc:literal)*] $op:ident $handler:ident $method:ident ( $( $pname:ident : $pty:ty ),* ) $input:tt {stream}) => {};
-    ([$($doc:literal)*] $op:ident $handler:ident $method:ident ( $( $pname:ident : $pty:ty ),* ) {} $output:tt) => {
+    ([$($doc:literal)*] $op:ident $handler:ident $method:ident ( $( $pname:ident : $pty:ty ),* ) $input:tt $auth:ident {stream}) => {};
+    ([$($doc:literal)*] $op:ident $handler:ident $method:ident ( $( $pname:ident : $pty:ty ),* ) {} $auth:ident $output:tt) => {
         impl $handler {
             $(#[doc = $doc])*
             pub async fn $method(&self, $( $pname: impl Into<$pty>, )*) -> Result<output_type!($output), $crate::Error> {
-                let call = operations::$op::call($( AsRef::<str>::as_ref(&Into::<$pty>::into($pname)), )* &())?;
+                let sub = subject!($auth, self.client(), operations::$op::SPEC);
+                let call = operations::$op::call(sub.as_deref(), $( AsRef::<str>::as_ref(&Into::<$pty>::into($pname)), )* &())?;
                 read_output!(self.client(), call, $output)
             }
         }
     };
-    ([$($doc:literal)*] $op:ident $handler:ident $method:ident ( $( $pname:ident : $pty:ty ),* ) {$kind:ident $t:ty} $output:tt) => {
+    ([$($doc:literal)*] $op:ident $handler:ident $method:ident ( $( $pname:ident : $pty:ty ),* ) {$kind:ident $t:ty} $auth:ident $output:tt) => {
         impl $handler {
             $(#[doc = $doc])*
             pub async fn $method(&self, $( $pname: impl Into<$pty>, )* request: &$t) -> Result<output_type!($output), $crate::Error> {
-                let call = operations::$op::call($( AsRef::<str>::as_ref(&Into::<$pty>::into($pname)), )* request)?;
+                let sub = subject!($auth, self.client(), operations::$op::SPEC);
+                let call = operations::$op::call(sub.as_deref(), $( AsRef::<str>::as_ref(&Into::<$pty>::into($pname)), )* request)?;
                 read_output!(self.client(), call, $output)
             }
         }
@@ -321,6 +398,8 @@ macro_rules! handler_method {
 
 macro_rules! output_type {
     ({json $t:ty}) => { $t };
+    ({single $t:ty}) => { $t };
+    ({none}) => { () };
     ({array $t:ty}) => { Vec<$t> };
     ({list $field:literal $t:ty}) => { Vec<$t> };
     ({bytes}) => { Vec<u8> };
@@ -344,11 +423,17 @@ macro_rules! read_output {
     ($client:expr, $call:ident, {bytes}) => {
         Ok($client.send($call).await?.body.to_vec())
     };
+    ($client:expr, $call:ident, {single $t:ty}) => {
+        $client.send($call).await?.json::<$t>()
+    };
+    ($client:expr, $call:ident, {none}) => {
+        $client.send($call).await.map(|_| ())
+    };
 }
 
 pub(crate) use {
-    add_param, apply_input, define_handlers, define_operations, handler_method, input_kind, input_type,
-    output_kind, output_type, param_kind, read_output, set_accept,
+    add_param, apply_input, base_of, define_handlers, define_operations, handler_method, input_kind,
+    input_type, output_kind, output_type, param_kind, read_output, set_accept, subject,
 };
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use super::spec::{MultipartForm, sandbox_path};
 use crate::error::{Error, InvalidRequestCause};
-use crate::models::InitiateAgentRequest;
+use crate::models::{CreateThreadRequest, InitiateAgentRequest};
 use crate::platform;
 use crate::transport::{FileData, Part};
 
@@ -148,5 +148,19 @@ impl MultipartForm for InitiateAgentRequest {
             parts.push(file.part("files")?);
         }
         Ok(parts)
+    }
+}
+
+impl MultipartForm for CreateThreadRequest {
+    /// The form field `name`, when set (the backend defaults it to "New Project").
+    fn parts(&self) -> Result<Vec<Part>, Error> {
+        Ok(self
+            .name
+            .iter()
+            .map(|name| Part::Text {
+                name: "name",
+                value: name.clone(),
+            })
+            .collect())
     }
 }

@@ -229,17 +229,42 @@ impl SupabaseConfig {
     /// [`ConfigError::Missing`] (naming the variables looked at and where), `InvalidUrl`, `InsecureUrl`,
     /// `InvalidKey`, `SecretKeyInClient` or `InvalidEnvMode`.
     pub fn load(runtime: Runtime, env: &Env) -> Result<SupabaseConfig, Error> {
+        let keys: &[&'static str] = match runtime {
+            Runtime::Client => &[NEXT_PUBLIC_SUPABASE_ANON_KEY],
+            Runtime::Server => &[
+                SUPABASE_SERVICE_ROLE_KEY,
+                SUPABASE_ANON_KEY,
+                NEXT_PUBLIC_SUPABASE_ANON_KEY,
+            ],
+        };
+        Self::load_with(runtime, env, keys, runtime == Runtime::Client)
+    }
+
+    /// The project URL and its **public** key (anon JWT or `sb_publishable_…`), for code that acts as the
+    /// signed-in user (the SDK's data API, supabase-js): `NEXT_PUBLIC_SUPABASE_ANON_KEY` on the client side,
+    /// `SUPABASE_ANON_KEY` ‖ `NEXT_PUBLIC_SUPABASE_ANON_KEY` on the server side. The service-role key is never
+    /// chosen, and a secret key in one of these variables is an error on either side.
+    ///
+    /// # Errors
+    /// As [`SupabaseConfig::load`].
+    pub fn load_public(runtime: Runtime, env: &Env) -> Result<SupabaseConfig, Error> {
+        let keys: &[&'static str] = match runtime {
+            Runtime::Client => &[NEXT_PUBLIC_SUPABASE_ANON_KEY],
+            Runtime::Server => &[SUPABASE_ANON_KEY, NEXT_PUBLIC_SUPABASE_ANON_KEY],
+        };
+        Self::load_with(runtime, env, keys, true)
+    }
+
+    fn load_with(
+        runtime: Runtime,
+        env: &Env,
+        key_names: &[&'static str],
+        refuse_secret: bool,
+    ) -> Result<SupabaseConfig, Error> {
         let (env_mode, mode_variable) = EnvMode::from_env(env)?;
-        let (url_names, key_names): (&[&'static str], &[&'static str]) = match runtime {
-            Runtime::Client => (&[NEXT_PUBLIC_SUPABASE_URL], &[NEXT_PUBLIC_SUPABASE_ANON_KEY]),
-            Runtime::Server => (
-                &[SUPABASE_URL, NEXT_PUBLIC_SUPABASE_URL],
-                &[
-                    SUPABASE_SERVICE_ROLE_KEY,
-                    SUPABASE_ANON_KEY,
-                    NEXT_PUBLIC_SUPABASE_ANON_KEY,
-                ],
-            ),
+        let url_names: &[&'static str] = match runtime {
+            Runtime::Client => &[NEXT_PUBLIC_SUPABASE_URL],
+            Runtime::Server => &[SUPABASE_URL, NEXT_PUBLIC_SUPABASE_URL],
         };
         let missing = |what, names: &[&'static str]| ConfigError::Missing {
             what,
@@ -257,7 +282,7 @@ impl SupabaseConfig {
             variable: key_variable,
             reason,
         })?;
-        if runtime == Runtime::Client && key.kind().is_secret() {
+        if refuse_secret && key.kind().is_secret() {
             return Err(ConfigError::SecretKeyInClient {
                 variable: key_variable,
                 kind: key.kind().describe(),

@@ -21,7 +21,7 @@ pub(crate) use classify::{classify, excerpt, header};
 
 use crate::auth::Credentials;
 use crate::config::{ApiRoot, Runtime};
-use crate::error::{AuthCause, Endpoint, Error, InvalidRequestCause, TransportKind};
+use crate::error::{AuthCause, Endpoint, Error, InvalidRequestCause, RateLimit, TransportKind};
 use crate::platform;
 use crate::transport::{Body, CallContext, Failure, Method, Request, Transport, TransportBody};
 
@@ -93,6 +93,25 @@ pub(crate) enum AuthMode {
     Required,
     /// Send credentials when there are some (sandbox routes).
     Optional,
+    /// Supabase PostgREST as the signed-in user: `apikey: <public key>` and `Authorization: Bearer <the user's
+    /// access token>` (an API key cannot act as a user there).
+    Supabase,
+}
+
+/// Where a call goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Base {
+    /// The backend's API root (`…/api`).
+    Api,
+    /// The Supabase project's REST root (`…/rest/v1`).
+    Rest,
+}
+
+/// The Supabase project the data API talks to: its REST root and public key.
+#[derive(Debug, Clone)]
+pub(crate) struct RestTarget {
+    pub root: String,
+    pub key: crate::config::SupabaseKey,
 }
 
 /// Whether a call may be repeated safely.
@@ -114,7 +133,8 @@ pub(crate) struct CallSettings {
 #[derive(Debug, Clone)]
 pub(crate) struct Call {
     pub method: Method,
-    /// The path under the API root, ids already encoded.
+    pub base: Base,
+    /// The path under the base, ids already encoded; it may carry a fixed query (`/messages?select=*`).
     pub path: String,
     pub query: Vec<(String, String)>,
     pub body: Body,
@@ -134,6 +154,7 @@ impl Call {
         };
         Call {
             method,
+            base: Base::Api,
             path: path.into(),
             query: Vec::new(),
             body: Body::Empty,
@@ -237,6 +258,8 @@ fn cors_allowed(name: &str) -> bool {
 #[derive(Debug, Clone)]
 pub(crate) struct Pipeline {
     pub api_root: ApiRoot,
+    /// The Supabase project of the data API, or why there is none.
+    pub rest: Result<RestTarget, crate::error::ConfigError>,
     pub credentials: Credentials,
     pub transport: Transport,
     pub headers: HeaderPolicy,
@@ -247,6 +270,7 @@ pub(crate) struct Pipeline {
 pub(crate) struct Whole {
     pub endpoint: Endpoint,
     pub status: u16,
+    pub headers: Vec<(String, String)>,
     pub body: Bytes,
     pub request_id: Option<String>,
 }
@@ -280,21 +304,50 @@ enum Attempt<T> {
     Failure(u16, Vec<(String, String)>, TransportBody),
 }
 
+impl Whole {
+    /// The rate-limit headers, when the server sent them.
+    pub(crate) fn rate_limit(&self) -> Option<RateLimit> {
+        RateLimit::from_headers(&self.headers)
+    }
+}
+
 impl Pipeline {
-    /// `METHOD scheme://host:port/api/path` (never the query string).
-    pub(crate) fn endpoint(&self, call: &Call) -> Endpoint {
-        Endpoint::new(call.method.as_str(), &self.api_root.endpoint(&call.path))
+    /// The root a call's path hangs off.
+    fn root(&self, call: &Call) -> Result<String, Error> {
+        match call.base {
+            Base::Api => Ok(self.api_root.to_string()),
+            Base::Rest => match &self.rest {
+                Ok(rest) => Ok(rest.root.clone()),
+                Err(e) => Err(e.clone().into()),
+            },
+        }
     }
 
-    /// Step 1: the request of a call, without credentials. Fails for a header a browser could not send.
+    /// `METHOD scheme://host:port/api/path` (never the query string).
+    pub(crate) fn endpoint(&self, call: &Call) -> Endpoint {
+        let path = call.path.split('?').next().unwrap_or_default();
+        let root = self
+            .root(call)
+            .unwrap_or_else(|_| "(Supabase not configured)".to_owned());
+        Endpoint::new(call.method.as_str(), &format!("{root}{path}"))
+    }
+
+    /// Step 1: the request of a call, without credentials. Fails for a header a browser could not send to the
+    /// backend, and for a Supabase call without a Supabase project.
     pub(crate) fn prepare(&self, call: &Call, request_id: Option<&str>) -> Result<Request, Error> {
-        let mut url = self.api_root.endpoint(&call.path);
-        for (i, (k, v)) in call.query.iter().enumerate() {
-            url.push(if i == 0 { '?' } else { '&' });
+        let mut url = self.root(call)?;
+        url.push_str(&call.path);
+        let mut separator = if call.path.contains('?') { '&' } else { '?' };
+        for (k, v) in &call.query {
+            url.push(separator);
+            separator = '&';
             url.push_str(&encode_component(k));
             url.push('=');
             url.push_str(&encode_component(v));
         }
+        // The backend's CORS allow-list binds browser calls to the backend; Supabase's gateway allows its own
+        // headers (`apikey`, `prefer`, …).
+        let cors_strict = self.headers.cors_strict && call.base == Base::Api;
         let mut headers = Vec::with_capacity(4 + self.headers.default_headers.len() + call.headers.len());
         headers.push(("accept".to_owned(), call.accept.to_owned()));
         if let Some(rid) = request_id {
@@ -302,7 +355,7 @@ impl Pipeline {
         }
         headers.extend(self.headers.default_headers.iter().cloned());
         for (k, v) in &call.headers {
-            if self.headers.cors_strict && !cors_allowed(k) {
+            if cors_strict && !cors_allowed(k) {
                 return Err(Error::invalid(InvalidRequestCause::HeaderNotAllowed(
                     (*k).to_owned(),
                 )));
@@ -317,24 +370,53 @@ impl Pipeline {
         })
     }
 
-    /// Step 1b, before each attempt: sets (or refreshes) the credentials header.
+    /// Step 1b, before each attempt: sets (or refreshes) the credentials headers.
     pub(crate) async fn authorize(&self, request: &mut Request, call: &Call) -> Result<(), Error> {
-        let header = match call.auth {
+        let headers: Vec<(&'static str, String)> = match call.auth {
             AuthMode::None => return Ok(()),
             AuthMode::Required if self.credentials.is_none() => {
                 return Err(Error::auth(AuthCause::Missing {
                     endpoint: self.endpoint(call),
                 }));
             }
-            AuthMode::Required | AuthMode::Optional => self.credentials.header().await?,
+            AuthMode::Required | AuthMode::Optional => self.credentials.header().await?.into_iter().collect(),
+            AuthMode::Supabase => {
+                let token = self.user_token(call).await?;
+                let key = match &self.rest {
+                    Ok(rest) => rest.key.expose_secret().to_owned(),
+                    Err(e) => return Err(e.clone().into()),
+                };
+                vec![("apikey", key), ("authorization", format!("Bearer {token}"))]
+            }
         };
         request
             .headers
-            .retain(|(k, _)| k != "authorization" && k != "x-api-key");
-        if let Some((name, value)) = header {
+            .retain(|(k, _)| k != "authorization" && k != "x-api-key" && k != "apikey");
+        for (name, value) in headers {
             request.headers.push((name.to_owned(), value));
         }
         Ok(())
+    }
+
+    /// The signed-in user's access token, for calls that act as that user.
+    async fn user_token(&self, call: &Call) -> Result<String, Error> {
+        self.credentials.access_token().await?.ok_or_else(|| {
+            Error::auth(AuthCause::WrongKind {
+                endpoint: self.endpoint(call),
+                needed: "a Supabase access token (the data API acts as the signed-in user; an API key cannot)",
+            })
+        })
+    }
+
+    /// The signed-in user's id: the `sub` of the access token (decoded, not verified, as the backend does).
+    pub(crate) async fn subject(&self, call: &Call) -> Result<String, Error> {
+        let token = self.user_token(call).await?;
+        crate::auth::token_subject(&token).ok_or_else(|| {
+            Error::auth(AuthCause::WrongKind {
+                endpoint: self.endpoint(call),
+                needed: "an access token whose payload names the user (`sub`)",
+            })
+        })
     }
 
     fn new_request_id(&self) -> Option<String> {
@@ -344,12 +426,13 @@ impl Pipeline {
     /// Sends a call and returns the whole body of the success.
     pub(crate) async fn send(&self, call: Call, settings: &CallSettings) -> Result<Whole, Error> {
         let endpoint = self.endpoint(&call);
-        let (body, status, _headers, request_id) = self
+        let (body, status, headers, request_id) = self
             .execute(call, settings, |body: TransportBody| body.all())
             .await?;
         Ok(Whole {
             endpoint,
             status,
+            headers,
             body,
             request_id,
         })
@@ -501,6 +584,11 @@ mod tests {
         let url = HttpUrl::parse("http://backend.internal:8000").unwrap();
         Pipeline {
             api_root: ApiRoot::from_backend_url(&url),
+            rest: Err(crate::error::ConfigError::Missing {
+                what: "the Supabase URL",
+                looked_for: vec![],
+                origin: crate::EnvOrigin::Explicit,
+            }),
             credentials: Credentials::bearer("tok"),
             transport: Transport::new(&Default::default()).unwrap(),
             headers: HeaderPolicy::new(

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{from_js, get, to_js_error};
+use super::{from_js, get};
 use crate::auth::TokenProvider;
 use crate::client::{Client, ClientBuilder};
 use crate::error::Error;
@@ -177,13 +177,8 @@ impl HeliumClient {
     /// Runs a declared operation: `args` are its parameters, then its input (if it has one), then the call
     /// options. The package's entry gives every operation its own method.
     #[wasm_bindgen(js_name = "_call", skip_typescript)]
-    pub fn call(&self, name: &str, args: js_sys::Array) -> js_sys::Promise {
-        match super::operations::prepare(&self.inner, name, &args) {
-            Ok((client, call, output)) => {
-                wasm_bindgen_futures::future_to_promise(super::operations::perform(client, call, output))
-            }
-            Err(e) => js_sys::Promise::reject(&to_js_error(&e)),
-        }
+    pub fn call(&self, name: String, args: js_sys::Array) -> js_sys::Promise {
+        wasm_bindgen_futures::future_to_promise(super::operations::run(self.inner.clone(), name, args))
     }
 }
 

@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::client::call_client;
 use super::{from_js, get};
 use crate::api::operations::{self, for_each_operation};
+use crate::api::spec::subject;
 use crate::api::{OutputKind, SandboxUpload, UploadFile};
 use crate::client::Client;
 use crate::error::Error;
@@ -89,6 +90,15 @@ impl JsMultipart for InitiateAgentRequest {
     }
 }
 
+impl JsMultipart for CreateThreadRequest {
+    fn from_js(value: &JsValue) -> Result<Self, Error> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(CreateThreadRequest::default());
+        }
+        from_js(value, "createThread request")
+    }
+}
+
 impl JsMultipart for SandboxUpload {
     fn from_js(value: &JsValue) -> Result<Self, Error> {
         let path = get(value, "path")
@@ -152,6 +162,12 @@ macro_rules! js_input {
     ($args:ident, {multipart $t:ty}) => {
         $args.multipart::<$t>()?
     };
+    ($args:ident, {insert $t:ty}) => {
+        $args.json::<$t>("row")?
+    };
+    ($args:ident, {patch $t:ty}) => {
+        $args.json::<$t>("changes")?
+    };
 }
 
 macro_rules! js_arms {
@@ -161,14 +177,16 @@ macro_rules! js_arms {
         $verb:ident $path:literal ( $( $pkind:ident $pname:ident : $pty:ty ),* )
         $input:tt $auth:ident $retry:ident -> $output:tt;
     )*) => {
-        /// The call of the operation `name` from its JavaScript arguments, and what is left (the call options).
-        fn build(name: &str, args: &mut Args<'_>) -> Result<(Call, OutputKind), Error> {
+        /// The call of the operation `name` from its JavaScript arguments (the call options are left).
+        async fn build(client: &Client, name: &str, args: &mut Args<'_>) -> Result<(Call, OutputKind), Error> {
             match name {
                 $(
                     $js if !matches!(operations::$op::SPEC.output, OutputKind::Stream) => {
                         $( let $pname = args.string(stringify!($pname))?; )*
                         let input = js_input!(args, $input);
-                        Ok((operations::$op::call($(&$pname,)* &input)?, operations::$op::SPEC.output))
+                        let sub = subject!($auth, client, operations::$op::SPEC);
+                        let call = operations::$op::call(sub.as_deref(), $(&$pname,)* &input)?;
+                        Ok((call, operations::$op::SPEC.output))
                     }
                 )*
                 other => Err(Error::invalid_options("operation", format!("unknown operation {other}"))),
@@ -179,23 +197,31 @@ macro_rules! js_arms {
 
 for_each_operation!(js_arms);
 
-/// The client (with the call options applied), the call and what its answer becomes.
-pub(crate) fn prepare(
-    client: &Client,
-    name: &str,
-    array: &js_sys::Array,
-) -> Result<(Client, Call, OutputKind), Error> {
-    let mut args = Args { array, next: 0 };
-    let (call, output) = build(name, &mut args)?;
-    let client = call_client(client, &args.take())?;
-    Ok((client, call, output))
+/// Runs the operation `name` with its JavaScript arguments: the one async path of every call (a single state
+/// machine in the wasm, whatever the number of methods).
+pub(crate) async fn run(client: Client, name: String, array: js_sys::Array) -> Result<JsValue, JsValue> {
+    let mut args = Args {
+        array: &array,
+        next: 0,
+    };
+    let client = call_client(&client, &array.get(options_index(&name)))?;
+    let (call, output) = build(&client, &name, &mut args).await?;
+    perform(client, call, output).await
 }
 
-/// The one async path of every call (a single state machine in the wasm, whatever the number of methods).
-pub(crate) async fn perform(client: Client, call: Call, output: OutputKind) -> Result<JsValue, JsValue> {
+/// Where the call options are in the arguments of `name`: after its parameters and its input.
+fn options_index(name: &str) -> u32 {
+    operations::ALL.iter().find(|s| s.js_name == name).map_or(0, |s| {
+        (s.params.len() + usize::from(s.input != crate::api::InputKind::None)) as u32
+    })
+}
+
+async fn perform(client: Client, call: Call, output: OutputKind) -> Result<JsValue, JsValue> {
     let whole = client.send(call).await?;
-    if let OutputKind::Bytes = output {
-        return Ok(js_sys::Uint8Array::from(&whole.body[..]).into());
+    match output {
+        OutputKind::Bytes => return Ok(js_sys::Uint8Array::from(&whole.body[..]).into()),
+        OutputKind::Nothing => return Ok(JsValue::UNDEFINED),
+        _ => {}
     }
     let decode_error = |message: &str| {
         Error::decode(
@@ -253,11 +279,23 @@ macro_rules! ts_input {
     ({multipart $t:ty}) => {
         concat!("request: ", stringify!($t), "Input, ")
     };
+    ({insert $t:ty}) => {
+        concat!("row: ", stringify!($t), ", ")
+    };
+    ({patch $t:ty}) => {
+        concat!("changes: ", stringify!($t), ", ")
+    };
 }
 
 macro_rules! ts_output {
     ({json $t:ty}) => {
         stringify!($t)
+    };
+    ({single $t:ty}) => {
+        stringify!($t)
+    };
+    ({none}) => {
+        "void"
     };
     ({array $t:ty}) => {
         concat!(stringify!($t), "[]")

@@ -11,6 +11,7 @@ pub mod agent;
 pub mod agents;
 pub mod api_keys;
 pub mod billing;
+pub mod conversations;
 pub mod error;
 pub mod flags;
 pub mod health;
@@ -25,6 +26,10 @@ pub use api_keys::{ApiKey, ApiKeyMessage, ApiKeyStatus, CreateApiKeyRequest, Cre
 pub use billing::{
     AvailableModels, BillingSubscription, CheckStatusResponse, MinutesLimit, ModelInfo, SubscriptionStatus,
     SubscriptionSummary, ThreadTokenUsage,
+};
+pub use conversations::{
+    AddMessageRequest, CreateThreadRequest, FollowUp, MessageDeleted, MessagesQuery, NewProject, NewThread,
+    NewUserMessage, ProjectUpdate, ThreadUpdate, ThreadsQuery, parse_content,
 };
 pub use error::{
     AgentLimitDetail, BillingDetail, ErrorBody, ErrorDetail, ModelDetail, RunLimitDetail, ValidationIssue,

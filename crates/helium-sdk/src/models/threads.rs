@@ -55,20 +55,18 @@ pub struct ProjectSummary {
     /// The project.
     pub project_id: ProjectId,
     /// Its name.
-    #[serde(default)]
     pub name: String,
     /// Its description, often `null`.
     pub description: Option<String>,
     /// Its sandbox.
     pub sandbox: Option<SandboxInfo>,
     /// Whether it is public.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "boolean | null"))]
     pub is_public: bool,
     /// Creation time.
-    #[serde(default)]
     pub created_at: String,
     /// Update time.
-    #[serde(default)]
     pub updated_at: String,
 }
 
@@ -82,17 +80,15 @@ pub struct ThreadSummary {
     /// Its project.
     pub project_id: Option<ProjectId>,
     /// Free-form metadata (`{}` by default).
-    #[serde(default)]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, unknown> | null"))]
     pub metadata: serde_json::Value,
     /// Whether it is public.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "boolean | null"))]
     pub is_public: bool,
     /// Creation time.
-    #[serde(default)]
     pub created_at: String,
     /// Update time.
-    #[serde(default)]
     pub updated_at: String,
     /// Its project, `null` if missing.
     pub project: Option<ProjectSummary>,
@@ -104,10 +100,10 @@ pub struct ThreadSummary {
 #[non_exhaustive]
 pub struct ThreadsList {
     /// The threads of this page.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub threads: Vec<ThreadSummary>,
     /// Page information.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub pagination: Pagination,
 }
 
@@ -144,25 +140,22 @@ pub struct ThreadDetail {
     /// Its project.
     pub project_id: Option<ProjectId>,
     /// Free-form metadata.
-    #[serde(default)]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, unknown> | null"))]
     pub metadata: serde_json::Value,
     /// Whether it is public.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "boolean | null"))]
     pub is_public: bool,
     /// Creation time.
-    #[serde(default)]
     pub created_at: String,
     /// Update time.
-    #[serde(default)]
     pub updated_at: String,
     /// Its project.
     pub project: Option<ProjectSummary>,
     /// The number of messages.
-    #[serde(default)]
     pub message_count: u64,
     /// Recent runs.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub recent_agent_runs: Vec<RecentAgentRun>,
 }
 
@@ -183,7 +176,6 @@ pub struct ThreadCreated {
 #[non_exhaustive]
 pub struct MessageAgent {
     /// The agent's name.
-    #[serde(default)]
     pub name: String,
     /// Its avatar.
     pub avatar: Option<String>,
@@ -203,7 +195,7 @@ pub struct MessageAgent {
 #[non_exhaustive]
 pub struct MessageRow {
     /// The message (`null` only for unsaved messages).
-    pub message_id: Option<MessageId>,
+    pub message_id: MessageId,
     /// Its thread.
     pub thread_id: ThreadId,
     /// `user`, `assistant`, `tool`, `status`, `assistant_response_end`, … (`cost` and `summary` are
@@ -211,27 +203,24 @@ pub struct MessageRow {
     #[serde(rename = "type")]
     pub r#type: String,
     /// Whether it is part of the LLM conversation.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub is_llm_message: bool,
     /// The content: a JSON object, or a string containing JSON.
-    #[serde(default)]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
     pub content: serde_json::Value,
     /// The metadata: a JSON object, or a string containing JSON.
-    #[serde(default)]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
     pub metadata: serde_json::Value,
     /// Creation time.
-    #[serde(default)]
     pub created_at: String,
     /// Update time.
-    #[serde(default)]
     pub updated_at: String,
     /// The agent that wrote it.
     pub agent_id: Option<AgentId>,
     /// The agent version that wrote it.
     pub agent_version_id: Option<String>,
     /// The joined agent (Supabase select with `agents:agent_id(…)` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agents: Option<MessageAgent>,
 }
 
@@ -239,19 +228,12 @@ impl MessageRow {
     /// `content` with a string-encoded JSON value decoded once; other values (and strings that are not
     /// JSON) are returned as they are.
     pub fn parsed_content(&self) -> serde_json::Value {
-        decode_once(&self.content)
+        super::conversations::parse_content(&self.content)
     }
 
     /// `metadata` with a string-encoded JSON value decoded once.
     pub fn parsed_metadata(&self) -> serde_json::Value {
-        decode_once(&self.metadata)
-    }
-}
-
-fn decode_once(value: &serde_json::Value) -> serde_json::Value {
-    match value {
-        serde_json::Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| value.clone()),
-        other => other.clone(),
+        super::conversations::parse_content(&self.metadata)
     }
 }
 
@@ -261,7 +243,7 @@ fn decode_once(value: &serde_json::Value) -> serde_json::Value {
 #[non_exhaustive]
 pub struct ThreadMessages {
     /// The rows (`desc` by default).
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
     pub messages: Vec<MessageRow>,
 }
 
@@ -273,7 +255,6 @@ pub struct ProjectRow {
     /// The project.
     pub project_id: ProjectId,
     /// Its name.
-    #[serde(default)]
     pub name: String,
     /// Its description.
     pub description: Option<String>,
@@ -282,13 +263,12 @@ pub struct ProjectRow {
     /// Its sandbox (`{}` when none).
     pub sandbox: Option<SandboxInfo>,
     /// Whether it is public.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "boolean | null"))]
     pub is_public: bool,
     /// Creation time.
-    #[serde(default)]
     pub created_at: String,
     /// Update time.
-    #[serde(default)]
     pub updated_at: String,
 }
 
@@ -304,16 +284,14 @@ pub struct ThreadRow {
     /// Its project.
     pub project_id: Option<ProjectId>,
     /// Whether it is public.
-    #[serde(default, deserialize_with = "null_to_default")]
+    #[serde(deserialize_with = "null_to_default")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "boolean | null"))]
     pub is_public: bool,
     /// Creation time.
-    #[serde(default)]
     pub created_at: String,
     /// Update time.
-    #[serde(default)]
     pub updated_at: String,
     /// Free-form metadata (`{}` by default).
-    #[serde(default)]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, unknown> | null"))]
     pub metadata: serde_json::Value,
 }

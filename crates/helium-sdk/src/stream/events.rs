@@ -376,11 +376,7 @@ fn id<T: From<String>>(obj: &Map<String, Value>, key: &str) -> Option<T> {
 
 /// Decodes a double-encoded field once: a string holding JSON becomes that JSON; anything else stays.
 fn decoded(v: Option<&Value>) -> Value {
-    match v {
-        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone())),
-        Some(other) => other.clone(),
-        None => Value::Null,
-    }
+    v.map(crate::models::parse_content).unwrap_or(Value::Null)
 }
 
 fn run_status(status: &str, message: Option<&str>, item: &Value) -> StreamEvent {

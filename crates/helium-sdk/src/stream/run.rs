@@ -212,7 +212,7 @@ impl AgentRunStream {
     }
 
     async fn connect(&mut self, first: bool) -> Result<(), Error> {
-        let mut call = crate::api::operations::stream_agent_run::call(self.run_id.as_str(), &())?;
+        let mut call = crate::api::operations::stream_agent_run::call(None, self.run_id.as_str(), &())?;
         // `Last-Event-ID` only where no CORS applies: the backend's allow-list does not include it, and the
         // items are de-duplicated by id anyway.
         if let Some(id) = &self.last_event_id

@@ -42,7 +42,7 @@ pub fn server_side() -> bool {
 
 /// Runs an operation the way the package's installed method does (`client.getAgentRun(id, options)`).
 pub async fn op(c: &HeliumClient, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    JsFuture::from(c.call(name, args.iter().collect())).await
+    JsFuture::from(c.call(name.to_owned(), args.iter().collect())).await
 }
 
 pub async fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
