@@ -20,10 +20,16 @@
 //! Conventions: ids are taken as `impl Into<IdType>` (a `&str`, a `String` or the id type), request bodies and
 //! queries by reference, files by value inside their request.
 
+mod conversations;
 pub(crate) mod operations;
+mod pages;
 pub(crate) mod spec;
 mod upload;
 
+pub use conversations::MESSAGE_PAGE_SIZE;
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
+pub(crate) use conversations::{message_pages, public_projects, thread_pages};
+pub use pages::Pages;
 pub use spec::{InputKind, OperationSpec, OutputKind, ParamKind, ParamSpec};
 pub use upload::{MAX_UPLOAD_BYTES, SandboxUpload, UploadFile};
 

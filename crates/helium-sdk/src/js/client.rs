@@ -61,6 +61,9 @@ extern "C" {
     /// `StreamCallOptions`
     #[wasm_bindgen(typescript_type = "StreamCallOptions")]
     pub type StreamCallOptions;
+    /// `CallOptions`
+    #[wasm_bindgen(typescript_type = "CallOptions")]
+    pub type CallOptions;
 }
 
 /// A JavaScript function used as the token provider.

@@ -15,11 +15,14 @@ use crate::config::{BackendUrlSource, Config, Env, EnvMode, KeyKind, Runtime, Su
 use crate::error::Error;
 
 mod client;
+mod conversations;
 mod operations;
+mod pages;
 mod stream;
 mod transcript;
 
 pub use client::HeliumClient;
+pub use pages::PageIterator;
 pub use stream::{AgentRunEvents, AgentStreamDecoder};
 pub use transcript::JsRunTranscript;
 

@@ -6,20 +6,10 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 use super::client::HeliumClient;
+use super::pages::{as_async_iterable, iter_result};
 use super::{from_js, get, to_js, to_js_error};
 use crate::models::AgentRunId;
 use crate::stream::{AgentRunStream, ReconnectPolicy, StreamOptions};
-
-/// Makes `it` usable with `for await`: `it[Symbol.asyncIterator]` must return `it`, which is exactly what
-/// `Object.prototype.valueOf` does for an object. (No inline JS module, so the CommonJS build works too, and no
-/// `eval`, so strict content-security policies do too.)
-fn as_async_iterable(it: JsValue) -> JsValue {
-    let value_of = js_sys::Reflect::get(&js_sys::Object::new(), &JsValue::from_str("valueOf"))
-        .unwrap_or(JsValue::UNDEFINED);
-    // Setting a property on our own object cannot fail.
-    let _ = js_sys::Reflect::set(&it, &js_sys::Symbol::async_iterator(), &value_of);
-    it
-}
 
 /// The events of one agent run: `for await (const event of stream)`; `break` (or the `signal`) cancels the
 /// underlying fetch. Each event is a `StreamEvent` (tagged by `kind`); `raw` holds the item as sent.
@@ -27,14 +17,6 @@ fn as_async_iterable(it: JsValue) -> JsValue {
 #[derive(Debug)]
 pub struct AgentRunEvents {
     inner: Rc<RefCell<Option<AgentRunStream>>>,
-}
-
-fn iter_result(done: bool, value: JsValue) -> JsValue {
-    let o = js_sys::Object::new();
-    // Setting properties on a fresh object cannot fail.
-    let _ = js_sys::Reflect::set(&o, &JsValue::from_str("done"), &JsValue::from_bool(done));
-    let _ = js_sys::Reflect::set(&o, &JsValue::from_str("value"), &value);
-    o.into()
 }
 
 #[wasm_bindgen]

@@ -53,6 +53,13 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 #[cfg(target_arch = "wasm32")]
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
+/// A boxed `FnMut` producing boxed futures (a page fetcher): `Send` natively, not on wasm.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type BoxFnMut<A, T> = Box<dyn FnMut(A) -> BoxFuture<'static, T> + Send>;
+/// A boxed `FnMut` producing boxed futures (a page fetcher): `Send` natively, not on wasm.
+#[cfg(target_arch = "wasm32")]
+pub(crate) type BoxFnMut<A, T> = Box<dyn FnMut(A) -> BoxFuture<'static, T>>;
+
 /// Shared ownership: `Arc` natively (clients move across threads), `Rc` on wasm (one thread, JS values).
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) type Shared<T> = std::sync::Arc<T>;

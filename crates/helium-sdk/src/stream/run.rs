@@ -121,12 +121,11 @@ pub struct StreamItem {
 }
 
 /// The future of one `next()` driven by the `Stream` impl: it owns the stream and hands it back.
-#[cfg(not(target_arch = "wasm32"))]
 type PendingNext = crate::platform::BoxFuture<'static, (Option<Result<StreamItem, Error>>, AgentRunStream)>;
 
 /// The events of one agent run, in order, each exactly once across reconnects.
 ///
-/// Natively it is also a `futures_core::Stream` of `Result<StreamItem, Error>`. Dropping it closes the
+/// It is also a `futures_core::Stream` of `Result<StreamItem, Error>`. Dropping it closes the
 /// connection; the run itself goes on (stop it with `client.runs().stop(id)`).
 pub struct AgentRunStream {
     client: Client,
@@ -148,7 +147,6 @@ pub struct AgentRunStream {
     seen_ids: std::collections::HashSet<String>,
     /// The request id of the current connection.
     request_id: Option<String>,
-    #[cfg(not(target_arch = "wasm32"))]
     in_flight: Option<PendingNext>,
 }
 
@@ -186,7 +184,6 @@ impl AgentRunStream {
             delivered_count: 0,
             seen_ids: std::collections::HashSet::new(),
             request_id: None,
-            #[cfg(not(target_arch = "wasm32"))]
             in_flight: None,
         }
     }
@@ -431,7 +428,6 @@ async fn verified(client: Option<Client>, run_id: AgentRunId, item: StreamItem) 
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 impl futures_core::Stream for AgentRunStream {
     type Item = Result<StreamItem, Error>;
 
