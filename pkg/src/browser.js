@@ -92,10 +92,15 @@ export function diagnoseConfig(options) {
   return glue.diagnoseConfig(withPublicEnv(options));
 }
 
+export function supabaseClientConfig(options) {
+  assertReady('supabaseClientConfig');
+  return glue.supabaseClientConfig(withPublicEnv(options));
+}
+
 export class HeliumClient extends glue.HeliumClient {
   constructor(options) {
     assertReady('new HeliumClient');
-    super(options && options.baseUrl ? options : withPublicEnv(options));
+    super(withPublicEnv(options));
   }
 
   static fromEnv(overrides) {

@@ -21,7 +21,11 @@ import init, {
   type FileInfo,
   type ApiKey,
   type Segment,
+  type Database,
+  supabaseClientConfig,
+  parseContent,
 } from '@helium-ai/sdk';
+import { createClient } from '@supabase/supabase-js';
 
 // What a frontend already declares (contract §9): our results assign to it without casts.
 interface HealthCheckResponse {
@@ -111,4 +115,29 @@ export async function demo(token: string): Promise<string> {
   } catch (error) {
     return describe(error);
   }
+}
+
+// supabase-js with our Database type: every query is typed, the messages embed included.
+export async function withSupabaseJs(threadId: string): Promise<string> {
+  const { url, key } = supabaseClientConfig({ runtime: 'client' });
+  const supabase = createClient<Database>(url, key);
+  const { data, error } = await supabase
+    .from('messages')
+    .select('*, agents:agent_id(name,avatar,avatar_color)')
+    .eq('thread_id', threadId)
+    .neq('type', 'cost')
+    .neq('type', 'summary')
+    .order('created_at', { ascending: true })
+    .range(0, 999);
+  if (error) return error.code;
+  const texts: string[] = (data ?? []).map((m) => {
+    const agent: string | undefined = m.agents?.name;
+    const content = parseContent(m.content);
+    return `${m.type} ${agent ?? ''} ${JSON.stringify(content)}`;
+  });
+  const { data: project } = await supabase.from('projects').select('*').eq('project_id', 'p').single();
+  const name: string | undefined = project?.name;
+  const insert: Database['public']['Tables']['threads']['Insert'] = { project_id: 'p', account_id: 'a' };
+  await supabase.from('threads').insert(insert);
+  return texts.join('\n') + (name ?? '');
 }

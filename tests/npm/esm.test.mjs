@@ -8,7 +8,13 @@ import init, {
   HeliumClient,
   isReady,
   AgentStreamDecoder,
+  RunTranscript,
+  parseContent,
+  supabaseClientConfig,
+  isHeliumError,
 } from '@helium-ai/sdk';
+// supabase-js's REST client (createClient also opens Realtime, which needs Node 22's WebSocket).
+import { PostgrestClient } from '@supabase/postgrest-js';
 import { readFileSync } from 'node:fs';
 
 const backend = process.env.HELIUM_DEVSERVER_URL;
@@ -99,4 +105,46 @@ test('AgentStreamDecoder decodes recorded stream bytes in any chunking', () => {
   }
   const bad = new AgentStreamDecoder();
   assert.throws(() => bad.push(new TextEncoder().encode('data: not json\n\n')), (err) => err.kind === 'stream');
+});
+
+test('a conversation: follow-up, messages through supabase-js (postgrest-js) with the SDK\'s config, cascade delete', async () => {
+  const anonKey = process.env.HELIUM_E2E_ANON_KEY;
+  assert.ok(anonKey, 'HELIUM_E2E_ANON_KEY is set by the test runner');
+  const env = { NEXT_PUBLIC_SUPABASE_URL: backend, NEXT_PUBLIC_SUPABASE_ANON_KEY: anonKey };
+  const client = new HeliumClient({ baseUrl: backend, accessToken: token, env });
+  // Every declared operation is a method.
+  assert.equal(typeof client.listThreads, 'function');
+  assert.equal(typeof client.healthDocker, 'function');
+  const started = await client.initiateAgent({ prompt: 'first from node' });
+  const transcript = new RunTranscript();
+  for await (const event of client.streamAgentRun(started.agent_run_id)) transcript.push(event);
+  assert.ok(transcript.prose().includes('first from node'));
+  assert.ok(!transcript.prose().includes('<function_calls>'));
+  const follow = await client.followUp(started.thread_id, 'second from node');
+  let second = '';
+  for await (const event of client.streamAgentRun(follow.agent_run_id)) if (event.kind === 'assistant_chunk') second += event.text;
+  assert.match(second, /second from node/);
+
+  // supabase-js, configured by the SDK, reads the same rows the SDK's data API reads.
+  const { url, key } = supabaseClientConfig({ runtime: 'client', env });
+  assert.equal(key, anonKey);
+  assert.throws(() => supabaseClientConfig({ runtime: 'client', env, serviceRole: true }), (e) => e.code === 'secret_key_in_client');
+  const supabase = new PostgrestClient(`${url}/rest/v1`, { headers: { apikey: key, Authorization: `Bearer ${token}` } });
+  const { data, error } = await supabase
+    .from('messages')
+    .select('*, agents:agent_id(name,avatar,avatar_color)')
+    .eq('thread_id', started.thread_id)
+    .neq('type', 'cost')
+    .neq('type', 'summary')
+    .order('created_at', { ascending: true });
+  assert.equal(error, null);
+  const users = data.filter((m) => m.type === 'user').map((m) => parseContent(m.content).content);
+  assert.deepEqual(users, ['first from node', 'second from node']);
+  const viaSdk = [];
+  for await (const row of client.iterateMessageRows(started.thread_id)) viaSdk.push(row.message_id);
+  assert.deepEqual(viaSdk, data.map((m) => m.message_id));
+
+  await client.deleteThread(started.thread_id);
+  const err = await client.getThreadRow(started.thread_id).catch((e) => e);
+  assert.ok(isHeliumError(err) && err.kind === 'not_found' && err.code === 'PGRST116', String(err));
 });

@@ -20,7 +20,7 @@ cp "$ROOT/tests/npm/"*.test.* "$ROOT/tests/npm/consumer.ts" "$WORK/"
 cat > "$WORK/package.json" <<JSON
 { "name": "helium-sdk-consumer-check", "private": true, "type": "module" }
 JSON
-(cd "$WORK" && npm install --no-audit --no-fund --loglevel=error "$TGZ" @types/node@20 >/dev/null)
+(cd "$WORK" && npm install --no-audit --no-fund --loglevel=error "$TGZ" @types/node@20 @supabase/supabase-js@2.119.1 >/dev/null)
 
 echo "== tsc --strict"
 cat > "$WORK/tsconfig.json" <<'JSON'
@@ -33,4 +33,5 @@ echo "tsc: the consumer compiles with --strict, skipLibCheck false and Next.js' 
 
 echo "== node consumers (ESM and CommonJS)"
 TOKEN=$(curl -sf "$HELIUM_DEVSERVER_URL/__devserver/token?sub=2f6e8a1c-4b3d-4e5f-9a7b-1c2d3e4f5a6b" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).token))')
-(cd "$WORK" && HELIUM_E2E_TOKEN="$TOKEN" node --test esm.test.mjs cjs.test.cjs)
+ANON=$(curl -sf "$HELIUM_DEVSERVER_URL/__devserver/supabase" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).anon_key))')
+(cd "$WORK" && HELIUM_E2E_TOKEN="$TOKEN" HELIUM_E2E_ANON_KEY="$ANON" node --test esm.test.mjs cjs.test.cjs)

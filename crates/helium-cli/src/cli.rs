@@ -45,10 +45,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Start an agent run and stream it (Ctrl-C stops the run).
+    /// Start an agent run and stream it (Ctrl-C stops the run); with --thread, continue that conversation.
     Run {
         /// The prompt.
         prompt: String,
+        /// Continue this thread (a follow-up: the message is added, then a run answers it).
+        #[arg(long, value_name = "THREAD_ID")]
+        thread: Option<String>,
         /// A file to upload to the run's sandbox (repeatable).
         #[arg(long = "file", value_name = "PATH")]
         files: Vec<PathBuf>,
@@ -72,6 +75,20 @@ pub enum Command {
         /// The agent run id.
         run_id: String,
         /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List your threads, newest first (every page).
+    Threads {
+        /// JSON output (one array).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a thread's messages, oldest first (assistant text as prose, tool calls by name).
+    Messages {
+        /// The thread id.
+        thread_id: String,
+        /// JSON output (the message rows).
         #[arg(long)]
         json: bool,
     },

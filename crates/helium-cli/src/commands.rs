@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use helium_sdk::models::{AgentRunId, HealthResponse, InitiateAgentRequest, ThreadId};
+use helium_sdk::models::{AgentRunId, AgentStartRequest, HealthResponse, InitiateAgentRequest, ThreadId};
 use helium_sdk::{Client, UploadFile};
 use serde_json::json;
 
@@ -80,6 +80,8 @@ pub(crate) async fn final_status(client: &Client, run_id: &AgentRunId, renderer:
 pub struct RunArgs {
     /// The prompt.
     pub prompt: String,
+    /// Continue this thread instead of starting a new one.
+    pub thread: Option<String>,
     /// Files to upload.
     pub files: Vec<PathBuf>,
     /// The model.
@@ -109,17 +111,43 @@ pub(crate) async fn run(
         })?);
     }
     let client = client(&target, auth, env)?;
+    let mut renderer = Renderer::new(args.json, true);
+    if let Some(thread) = args.thread {
+        if !files.is_empty() {
+            return Err(CliError::new("--file cannot be used with --thread")
+                .hint("upload files to the thread's sandbox, or start a new run without --thread"));
+        }
+        let start = AgentStartRequest {
+            model_name: args.model,
+            ..AgentStartRequest::default()
+        };
+        let outcome = follow_up_and_follow(
+            &client,
+            &target.root(),
+            ThreadId::new(thread),
+            args.prompt,
+            &start,
+            &mut renderer,
+        )
+        .await?;
+        return Ok(report_outcome(outcome, args.json, &renderer));
+    }
     let mut request = InitiateAgentRequest::new(args.prompt);
     request.model_name = args.model;
     request.files = files;
-    let mut renderer = Renderer::new(args.json, true);
     let Some(outcome) = start_and_follow(&client, &target.root(), request, &mut renderer).await? else {
         return Ok(EXIT_INTERRUPTED);
     };
-    if !args.json && !outcome.interrupted {
+    Ok(report_outcome(outcome, args.json, &renderer))
+}
+
+/// The run's summary line (human mode) and, for a failure, why on stderr; the exit code.
+fn report_outcome(outcome: Outcome, json: bool, renderer: &Renderer) -> u8 {
+    if !json && !outcome.interrupted {
         out_line(&format!(
-            "■ run {}: {} in {:.1} s ({} events; tools: {})",
+            "■ run {} (thread {}): {} in {:.1} s ({} events; tools: {})",
             outcome.run_id,
+            outcome.thread_id,
             outcome.status,
             outcome.elapsed.as_secs_f64(),
             outcome.events,
@@ -133,7 +161,47 @@ pub(crate) async fn run(
             renderer.stats().final_message.as_deref(),
         );
     }
-    Ok(outcome.exit_code())
+    outcome.exit_code()
+}
+
+/// Adds a follow-up message to a thread, starts a run on it and follows it.
+async fn follow_up_and_follow(
+    client: &Client,
+    api_root: &str,
+    thread_id: ThreadId,
+    prompt: String,
+    start: &AgentStartRequest,
+    renderer: &mut Renderer,
+) -> Result<Outcome, CliError> {
+    let started = Instant::now();
+    renderer.waiting("sending the follow-up…");
+    let sent = client
+        .agent()
+        .follow_up(&thread_id, prompt, start)
+        .await
+        .map_err(|e| {
+            renderer.finish();
+            CliError::from_sdk(&e, api_root)
+        })?;
+    let run_id = sent.agent_run_id;
+    renderer.status_line(&format!("▶ run {run_id} (thread {thread_id})"));
+    let end = follow(client, api_root, &run_id, renderer, true).await?;
+    let interrupted = end == StreamEnd::Interrupted;
+    let status = if interrupted {
+        "stopped".to_owned()
+    } else {
+        final_status(client, &run_id, renderer).await
+    };
+    let stats = renderer.stats();
+    Ok(Outcome {
+        run_id,
+        thread_id,
+        status,
+        events: stats.events,
+        tools: stats.tools.clone(),
+        elapsed: started.elapsed(),
+        interrupted,
+    })
 }
 
 /// How a started run ended.

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod context;
+mod conversations;
 mod devserver;
 mod doctor;
 mod error;
@@ -33,12 +34,14 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Doctor { json } => doctor::doctor(json, backend, &env).await,
         Command::Run {
             prompt,
+            thread,
             files,
             model,
             json,
         } => {
             let args = commands::RunArgs {
                 prompt,
+                thread,
                 files,
                 model,
                 json,
@@ -48,6 +51,10 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Stream { run_id, json } => commands::stream(run_id, json, backend, token, &env).await,
         Command::Stop { run_id, json } => commands::stop(run_id, json, backend, token, &env).await,
         Command::Runs { thread_id, json } => commands::runs(thread_id, json, backend, token, &env).await,
+        Command::Threads { json } => conversations::threads(json, backend, token, &env).await,
+        Command::Messages { thread_id, json } => {
+            conversations::messages(thread_id, json, backend, token, &env).await
+        }
         Command::Health { json } => commands::health(json, backend, &env).await,
         Command::Devserver {
             host,

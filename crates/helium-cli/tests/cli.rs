@@ -845,3 +845,70 @@ fn quickstart_with_nothing_configured_starts_the_embedded_backend() {
         run.stdout
     );
 }
+
+// ---------------------------------------------------------------- conversations
+
+#[test]
+fn follow_up_threads_and_messages() {
+    let backend = Backend::start();
+    let first = helium(&["run", "first question"], &backend.env());
+    assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
+    let thread = first
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("■ run ").and_then(|r| r.split("(thread ").nth(1)))
+        .and_then(|r| r.split(')').next())
+        .expect("the summary names the thread")
+        .to_owned();
+
+    let second = helium(&["run", "--thread", &thread, "second question"], &backend.env());
+    assert_eq!(second.code, 0, "{}\n{}", second.stdout, second.stderr);
+    assert!(
+        second.stdout.contains("You asked: \"second question\""),
+        "{}",
+        second.stdout
+    );
+    assert!(
+        second.stdout.contains(&format!("(thread {thread})")),
+        "{}",
+        second.stdout
+    );
+
+    let threads = helium(&["threads"], &backend.env());
+    assert_eq!(threads.code, 0, "{}", threads.stderr);
+    assert!(threads.stdout.contains(&thread), "{}", threads.stdout);
+    let json = helium(&["threads", "--json"], &backend.env());
+    let list: Vec<Value> = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(list.len(), 1);
+
+    let messages = helium(&["messages", &thread], &backend.env());
+    assert_eq!(messages.code, 0, "{}", messages.stderr);
+    let lines: Vec<&str> = messages.stdout.lines().collect();
+    let users: Vec<&&str> = lines.iter().filter(|l| l.starts_with("user")).collect();
+    assert_eq!(users.len(), 2, "{}", messages.stdout);
+    assert!(
+        users[0].contains("first question") && users[1].contains("second question"),
+        "{}",
+        messages.stdout
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("assistant") && l.contains("[create_file]")),
+        "{}",
+        messages.stdout
+    );
+    assert!(!messages.stdout.contains("<invoke"), "{}", messages.stdout);
+
+    // A follow-up on a thread that does not exist: a clear error, exit 1.
+    let missing = helium(
+        &["run", "--thread", "00000000-0000-0000-0000-000000000000", "x"],
+        &backend.env(),
+    );
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.starts_with("error: not found"),
+        "{}",
+        missing.stderr
+    );
+}

@@ -157,6 +157,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The runtime to build for, instead of the detected one (`Client` applies the browser rules: no request id,
+    /// only headers the backend's CORS allows, no secret keys).
+    pub fn runtime(mut self, runtime: Runtime) -> Self {
+        self.options.runtime = Some(runtime);
+        self
+    }
+
     /// A resolved configuration (its API root and runtime are used when no base URL is set).
     pub fn config(mut self, config: Config) -> Self {
         self.config = Some(config);
@@ -233,6 +240,14 @@ impl ClientBuilder {
             .headers
             .get_or_insert_with(Default::default)
             .insert(name.into(), value.into());
+        self
+    }
+
+    /// The Supabase project of the data API (`client.data()`): its URL and public key (anon JWT or
+    /// `sb_publishable_…`). Without it, the configuration rules' public key is used.
+    pub fn supabase(mut self, url: impl Into<String>, public_key: impl Into<String>) -> Self {
+        self.options.supabase_url = Some(url.into());
+        self.options.supabase_key = Some(Secret::new(public_key));
         self
     }
 

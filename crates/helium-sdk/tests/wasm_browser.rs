@@ -125,3 +125,8 @@ async fn client_bare_completed_is_verified() {
 fn diagnosis_and_text_helpers() {
     api::diagnosis_and_text_helpers();
 }
+
+#[wasm_bindgen_test]
+async fn client_whole_conversation() {
+    api::whole_conversation().await;
+}

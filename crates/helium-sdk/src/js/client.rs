@@ -51,6 +51,9 @@ export type InitiateAgentRequestInput = InitiateAgentRequest & { files?: UploadI
 
 /** The `uploadSandboxFile` request: where the file goes and the file. */
 export type SandboxUploadInput = { path: string; file: UploadInput };
+
+/** The `createThread` request (a form with an optional `name`). */
+export type CreateThreadRequestInput = CreateThreadRequest;
 "#;
 
 #[wasm_bindgen]

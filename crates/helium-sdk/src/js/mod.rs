@@ -19,11 +19,13 @@ mod conversations;
 mod operations;
 mod pages;
 mod stream;
+mod supabase;
 mod transcript;
 
 pub use client::HeliumClient;
 pub use pages::PageIterator;
 pub use stream::{AgentRunEvents, AgentStreamDecoder};
+pub use supabase::{parse_content, supabase_client_config};
 pub use transcript::JsRunTranscript;
 
 /// Options of the configuration functions. Without `env`, the environment is `process.env` in a server

@@ -526,3 +526,143 @@ async fn futures_join<A: std::future::Future, B: std::future::Future>(a: A, b: B
     .await;
     (ra.unwrap(), rb.unwrap())
 }
+
+async fn devserver_json(path: &str) -> JsValue {
+    let resp = gloo_net::http::Request::get(&format!("{}{path}", server_url()))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.ok(), "{path}: {}", resp.status());
+    js_sys::JSON::parse(&resp.text().await.unwrap()).unwrap()
+}
+
+async fn drain(events: &JsValue) -> (Vec<JsValue>, String) {
+    let mut all = Vec::new();
+    let mut text = String::new();
+    loop {
+        let result = call(events, "next", &[]).await.unwrap();
+        if get(&result, "done").as_bool() == Some(true) {
+            return (all, text);
+        }
+        let value = get(&result, "value");
+        if get_str(&value, "kind").as_deref() == Some("assistant_chunk") {
+            text.push_str(&get_str(&value, "text").unwrap());
+        }
+        all.push(value);
+    }
+}
+
+/// A whole conversation as JavaScript drives it: initiate → stream → follow-up → stream → the messages through
+/// Supabase → the thread → its project's sandbox files → delete the thread (cascade checked).
+pub async fn whole_conversation() {
+    // PostgREST verifies tokens: a signed one from the dev backend, and the dev project's public key.
+    let token = get_str(
+        &devserver_json(&format!("/__devserver/token?sub={USER}")).await,
+        "token",
+    )
+    .unwrap();
+    let anon = get_str(&devserver_json("/__devserver/supabase").await, "anon_key").unwrap();
+    let options = obj(&[
+        ("baseUrl", JsValue::from_str(server_url())),
+        ("accessToken", JsValue::from_str(&token)),
+        ("supabaseUrl", JsValue::from_str(server_url())),
+        ("supabaseKey", JsValue::from_str(&anon)),
+    ]);
+    let c = HeliumClient::new(Some(options.unchecked_into())).unwrap();
+
+    let file = obj(&[
+        ("name", JsValue::from_str("notes.txt")),
+        ("data", js_sys::Uint8Array::from(&b"hi"[..]).into()),
+    ]);
+    let request = obj(&[
+        ("prompt", JsValue::from_str("first from wasm")),
+        ("files", js_sys::Array::of1(&file).into()),
+    ]);
+    let started = op(&c, "initiateAgent", &[request]).await.unwrap();
+    let thread = get_str(&started, "thread_id").unwrap();
+    let (events, _) = drain(
+        &c.stream_agent_run(get_str(&started, "agent_run_id").unwrap(), None)
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        get_str(events.last().unwrap(), "state").as_deref(),
+        Some("completed")
+    );
+
+    let follow = JsFuture::from(c.follow_up(thread.clone(), "second from wasm".into(), None, None))
+        .await
+        .unwrap();
+    assert_eq!(get_str(&get(&follow, "message"), "type").as_deref(), Some("user"));
+    let (events, text) = drain(
+        &c.stream_agent_run(get_str(&follow, "agent_run_id").unwrap(), None)
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        get_str(events.last().unwrap(), "state").as_deref(),
+        Some("completed")
+    );
+    assert!(text.contains("second from wasm"), "{text}");
+
+    // The messages through Supabase (the frontend's query), oldest first.
+    let rows = c.iterate_message_rows(thread.clone(), None).unwrap();
+    let (rows, _) = drain(&rows).await;
+    let users: Vec<String> = rows
+        .iter()
+        .filter(|r| get_str(r, "type").as_deref() == Some("user"))
+        .map(|r| {
+            let content = js::parse_content(get(r, "content")).unwrap();
+            get_str(&content, "content").unwrap()
+        })
+        .collect();
+    assert_eq!(users.len(), 2, "{users:?}");
+    assert!(users[1] == "second from wasm", "{users:?}");
+
+    // The thread, its project's sandbox and the files in it.
+    let detail = op(&c, "getThread", &[JsValue::from_str(&thread)]).await.unwrap();
+    let sandbox = get_str(&get(&get(&detail, "project"), "sandbox"), "id").unwrap();
+    let files = op(
+        &c,
+        "listSandboxFiles",
+        &[JsValue::from_str(&sandbox), "/workspace".into()],
+    )
+    .await
+    .unwrap();
+    let names: Vec<String> = js_sys::Array::from(&files)
+        .iter()
+        .filter_map(|f| get_str(&f, "name"))
+        .collect();
+    assert!(
+        names.iter().any(|n| n == "notes.txt") && names.iter().any(|n| n == "index.html"),
+        "{names:?}"
+    );
+
+    // Delete it as the frontend does; nothing is left.
+    JsFuture::from(c.delete_thread(thread.clone(), None))
+        .await
+        .unwrap();
+    let err = op(&c, "getThreadRow", &[JsValue::from_str(&thread)])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (kind(&err), get_str(&err, "code")),
+        ("not_found".to_owned(), Some("PGRST116".to_owned()))
+    );
+    assert_eq!(
+        kind(
+            &op(&c, "getThread", &[JsValue::from_str(&thread)])
+                .await
+                .unwrap_err()
+        ),
+        "not_found"
+    );
+    let err = op(
+        &c,
+        "listSandboxFiles",
+        &[JsValue::from_str(&sandbox), "/workspace".into()],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(kind(&err), "not_found");
+}
