@@ -4,6 +4,7 @@
 import __wbg_init, * as glue from '../dist/web/helium_sdk.js';
 import { publicEnv } from './env.js';
 import { installOperations } from './operations.js';
+import { withEnv } from './wrap.js';
 
 export * from '../dist/web/helium_sdk.js';
 
@@ -63,50 +64,11 @@ function assertReady(name) {
   if (!ready) throw notReady(name);
 }
 
-/** The options with the bundler-inlined public env added, for code that runs as a client. */
-function withPublicEnv(options) {
-  if (options && options.env) return options;
-  const runtime = (options && options.runtime) || glue.detectRuntime();
-  // Server runtimes (no window: Node, edge) read process.env themselves.
-  if (runtime !== 'client') return options;
-  return { ...(options || {}), env: publicEnv() };
-}
-
-export function detectRuntime() {
-  assertReady('detectRuntime');
-  return glue.detectRuntime();
-}
-
-export function resolveBackendUrl(options) {
-  assertReady('resolveBackendUrl');
-  return glue.resolveBackendUrl(withPublicEnv(options));
-}
-
-export function loadSupabaseConfig(options) {
-  assertReady('loadSupabaseConfig');
-  return glue.loadSupabaseConfig(withPublicEnv(options));
-}
-
-export function diagnoseConfig(options) {
-  assertReady('diagnoseConfig');
-  return glue.diagnoseConfig(withPublicEnv(options));
-}
-
-export function supabaseClientConfig(options) {
-  assertReady('supabaseClientConfig');
-  return glue.supabaseClientConfig(withPublicEnv(options));
-}
-
-export class HeliumClient extends glue.HeliumClient {
-  constructor(options) {
-    assertReady('new HeliumClient');
-    super(withPublicEnv(options));
-  }
-
-  static fromEnv(overrides) {
-    assertReady('HeliumClient.fromEnv');
-    const client = glue.HeliumClient.fromEnv(withPublicEnv(overrides));
-    Object.setPrototypeOf(client, HeliumClient.prototype);
-    return client;
-  }
-}
+// Code that runs as a client gets the bundler-inlined public values; server runtimes (no window: Node, edge)
+// read process.env themselves.
+const api = withEnv(
+  glue,
+  (options) => ((options && options.runtime) || glue.detectRuntime()) === 'client' ? publicEnv() : undefined,
+  assertReady,
+);
+export const { HeliumClient, detectRuntime, resolveBackendUrl, loadSupabaseConfig, diagnoseConfig, supabaseClientConfig } = api;

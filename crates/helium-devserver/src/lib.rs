@@ -238,6 +238,7 @@ impl DevServer {
             started: Instant::now(),
             shutdown: rx.clone(),
             base_url: base_url(addr),
+            open_streams: std::sync::atomic::AtomicUsize::new(0),
         });
         {
             let mut store = app.lock();

@@ -60,6 +60,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// `http://HOST:PORT` of the listener (the dev Supabase URL too).
     pub base_url: String,
+    /// Agent-run streams whose body is still being sent (`GET /__devserver/streams`).
+    pub open_streams: std::sync::atomic::AtomicUsize,
 }
 
 impl AppState {

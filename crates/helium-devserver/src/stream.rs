@@ -34,6 +34,23 @@ struct Ctx {
     framing: StreamFraming,
     /// The list index of the next stored item to send (for `id:` lines); `None` once past the list.
     next_index: usize,
+    _open: OpenStream,
+}
+
+/// Counts a stream body as open until it is dropped: sent to its end, or closed by the client.
+struct OpenStream(Arc<AppState>);
+
+impl OpenStream {
+    fn new(app: &Arc<AppState>) -> OpenStream {
+        app.open_streams.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        OpenStream(app.clone())
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        self.0.open_streams.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 fn is_terminal(item: &str) -> bool {
@@ -181,6 +198,7 @@ pub async fn stream(
             cut: cut.map(|c| c.0),
             framing,
             next_index: skip,
+            _open: OpenStream::new(&app),
         }
     };
     let body = futures::stream::unfold(ctx, Ctx::next);

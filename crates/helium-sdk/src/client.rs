@@ -289,7 +289,7 @@ impl ClientBuilder {
             self.options.send_request_id.unwrap_or(false),
             self.options.headers.unwrap_or_default().into_iter().collect(),
         )?;
-        let transport = Transport::new(&self.transport)
+        let transport = Transport::new(&self.transport, runtime)
             .map_err(|e| Error::invalid(InvalidRequestCause::HttpClient(e)))?;
         let retry = match (self.retry, self.options.max_retries) {
             (Some(policy), _) => policy,

@@ -676,3 +676,56 @@ async fn token_provider_is_called_per_request() {
     client.flags().list().await.unwrap(); // nor for feature flags
     assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn every_attempt_is_a_tracing_span_without_secrets() {
+    let server = server().await;
+    let token = server.sample_token();
+    let client = client(&server);
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    schedule(&server, "GET", "/api/health", "status=503; times=1").await;
+    client.health().await.unwrap();
+    let missing = client.runs().get(&AgentRunId::from("no-such-run")).await.unwrap_err();
+    assert_eq!(missing.kind(), ErrorKind::NotFound);
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // The event that ends each attempt, inside its span.
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("helium_sdk::request{") && l.contains("helium_sdk::http: response"))
+        .collect();
+    let health: Vec<&&str> = lines.iter().filter(|l| l.contains("path=\"/api/health\"")).collect();
+    assert_eq!(health.len(), 2, "one span per attempt: {log}");
+    assert!(health[0].contains("attempt=0") && health[0].contains("status=503"), "{}", health[0]);
+    assert!(health[1].contains("attempt=1") && health[1].contains("status=200"), "{}", health[1]);
+    assert!(health.iter().all(|l| l.contains("method=\"GET\"") && l.contains("duration_ms=")));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("path=\"/api/agent-run/no-such-run\"") && l.contains("status=404")),
+        "{log}"
+    );
+    assert!(!log.contains(&token), "the access token never reaches a span");
+}

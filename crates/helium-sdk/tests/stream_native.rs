@@ -299,3 +299,105 @@ async fn other_framings_and_resuming_servers_deliver_each_item_once() {
         }
     }
 }
+
+/// Parses forwarded frames back into (event, raw) pairs, as `fromReadableStream` does.
+fn reparse(frames: &str) -> Vec<(StreamEvent, Value)> {
+    let mut parser = helium_sdk::stream::sse::SseParser::default();
+    let mut events = Vec::new();
+    parser.feed(frames.as_bytes(), &mut events).unwrap();
+    assert!(!parser.finish(), "every frame ends with its blank line");
+    events
+        .into_iter()
+        .map(|e| {
+            assert_eq!(e.event, None, "item frames are default-type events");
+            let raw: Value = serde_json::from_str(&e.data).unwrap();
+            (StreamEvent::decode(&raw), raw)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn forwarded_frames_carry_the_same_events_in_the_backends_format() {
+    let server = server(2).await;
+    let client = client(&server);
+    let run = client
+        .agent()
+        .initiate(&InitiateAgentRequest::new("forward me"))
+        .await
+        .unwrap()
+        .agent_run_id
+        .unwrap();
+    // A reconnect on the way: the forwarded frames are still each item once.
+    schedule(&server, &format!("/api/agent-run/{run}/stream"), "drop_after=4; times=1").await;
+    let mut frames = String::new();
+    let mut items = Vec::new();
+    let mut s = client.runs().stream_with(&run, fast_reconnect());
+    while let Some(item) = s.next().await {
+        let item = item.unwrap();
+        frames.push_str(&item.sse_frame());
+        items.push((item.event, item.raw));
+    }
+    assert!(frames.contains(r#"data: {"type": "status", "status": "completed""#), "Python spacing kept");
+    assert_eq!(reparse(&frames), items);
+
+    // A stopped run's bare `completed` is forwarded as the state it really ended in.
+    let run = client
+        .agent()
+        .initiate(&InitiateAgentRequest::new("stop me"))
+        .await
+        .unwrap()
+        .agent_run_id
+        .unwrap();
+    client.runs().stop(&run).await.unwrap();
+    let mut s = client.runs().stream(&run);
+    let mut last = None;
+    while let Some(item) = s.next().await {
+        last = Some(item.unwrap());
+    }
+    let last = last.unwrap();
+    assert_eq!(last.raw, json!({"type": "status", "status": "completed"}), "raw stays as sent");
+    let forwarded = reparse(&last.sse_frame());
+    assert!(
+        matches!(forwarded[0].0, StreamEvent::RunStatus { state: RunState::Stopped, .. }),
+        "{forwarded:?}"
+    );
+    assert_eq!(forwarded[0].0, last.event);
+}
+
+async fn open_streams(server: &DevServer) -> u64 {
+    let v: Value = reqwest::get(format!("{}/__devserver/streams", server.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["open"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn dropping_the_stream_closes_the_connection_to_the_backend() {
+    let server = server(20).await;
+    let client = client(&server);
+    let run = client
+        .agent()
+        .initiate(&InitiateAgentRequest::new("then pause"))
+        .await
+        .unwrap()
+        .agent_run_id
+        .unwrap();
+    let mut s = client.runs().stream(&run);
+    s.next().await.unwrap().unwrap();
+    // Paused: the stream stays open with nothing to send.
+    client.runs().pause(&run).await.unwrap();
+    assert_eq!(open_streams(&server).await, 1);
+    drop(s);
+    let mut open = 1;
+    for _ in 0..100 {
+        open = open_streams(&server).await;
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(open, 0, "the backend saw the connection close");
+}

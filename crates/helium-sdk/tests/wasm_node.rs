@@ -130,3 +130,13 @@ fn diagnosis_and_text_helpers() {
 async fn client_whole_conversation() {
     api::whole_conversation().await;
 }
+
+#[wasm_bindgen_test]
+async fn client_forwarding_round_trip() {
+    api::forwarding_round_trip().await;
+}
+
+#[wasm_bindgen_test]
+async fn client_hooks_and_fetch_options() {
+    api::hooks_and_fetch_options().await;
+}

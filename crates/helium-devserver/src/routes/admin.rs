@@ -72,6 +72,12 @@ pub async fn token(State(app): State<Arc<AppState>>, RawQuery(query): RawQuery) 
     ok(json!({"token": token_for(&sub, &app.config.jwt_secret), "sub": sub}))
 }
 
+/// `GET /__devserver/streams`: `{"open": N}`, the agent-run stream bodies being sent right now (a client that
+/// went away closes its stream: this is how tests see a cancellation reach the backend).
+pub async fn streams(State(app): State<Arc<AppState>>) -> Response {
+    ok(json!({"open": app.open_streams.load(std::sync::atomic::Ordering::SeqCst)}))
+}
+
 /// `GET /__devserver/supabase`: `{"url": <base url>, "anon_key": <anon key>}` (never the service-role key).
 pub async fn supabase(State(app): State<Arc<AppState>>) -> Response {
     ok(json!({

@@ -240,6 +240,7 @@ pub fn router(app: Arc<AppState>) -> Router {
             get(admin::requests).delete(admin::clear_requests),
         )
         .route("/__devserver/token", get(admin::token))
+        .route("/__devserver/streams", get(admin::streams))
         .route("/__devserver/supabase", get(admin::supabase))
         .route("/__devserver/public-keys", post(admin::public_key))
         .fallback(not_found_route)

@@ -23,7 +23,7 @@ use crate::auth::Credentials;
 use crate::config::{ApiRoot, Runtime};
 use crate::error::{AuthCause, Endpoint, Error, InvalidRequestCause, RateLimit, TransportKind};
 use crate::platform;
-use crate::transport::{Body, CallContext, Failure, Method, Request, Transport, TransportBody};
+use crate::transport::{Body, CallContext, Exchange, Failure, Method, Outcome, Request, Transport, TransportBody};
 
 /// When and how often idempotent requests are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -474,15 +474,30 @@ impl Pipeline {
                 ));
             }
             self.authorize(&mut request, &call).await?;
-            let started = platform::now_millis();
-            let result =
-                platform::timeout(settings.timeout, self.send_once(&request, &settings.ctx, &read)).await;
+            let observation = self.transport.observe(&Exchange {
+                method: call.method.as_str(),
+                path: url_path(&request.url),
+                attempt,
+                request_id: request_id.as_deref(),
+            });
+            let attempt_fut = self.send_once(&request, &settings.ctx, &read);
+            let result = self
+                .transport
+                .within(&observation, platform::timeout(settings.timeout, attempt_fut))
+                .await;
             let error = match result {
-                None => Error::timeout(endpoint.clone(), settings.timeout, request_id.clone()),
-                Some(Err(failure)) => failure_error(failure, &endpoint, request_id.clone()),
+                None => {
+                    self.transport.observed(observation, Outcome::Failed("timeout"));
+                    Error::timeout(endpoint.clone(), settings.timeout, request_id.clone())
+                }
+                Some(Err(failure)) => {
+                    let e = failure_error(failure, &endpoint, request_id.clone());
+                    self.transport.observed(observation, Outcome::Failed(e.kind().as_str()));
+                    e
+                }
                 Some(Ok(Attempt::Success(value, status, headers))) => {
                     let rid = header(&headers, "x-request-id").map(str::to_owned).or(request_id);
-                    platform::trace_response(&endpoint, status, attempt, platform::now_millis() - started);
+                    self.transport.observed(observation, Outcome::Status(status));
                     return Ok((value, status, headers, rid));
                 }
                 Some(Ok(Attempt::Failure(status, headers, body))) => {
@@ -502,7 +517,7 @@ impl Pipeline {
                             Some(format!("timed out after {} ms", settings.timeout.as_millis())),
                         ),
                     };
-                    platform::trace_response(&endpoint, status, attempt, platform::now_millis() - started);
+                    self.transport.observed(observation, Outcome::Status(status));
                     let mut e = classify(status, &headers, &body, endpoint.clone(), request_id.as_deref());
                     e.body_error = body_error;
                     Error::from(e)
@@ -536,6 +551,13 @@ impl Pipeline {
             Ok(Attempt::Failure(response.status, response.headers, response.body))
         }
     }
+}
+
+/// The path of a URL, without scheme, host or query (`/api/health`).
+fn url_path(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    path.split(['?', '#']).next().unwrap_or(path)
 }
 
 /// The one mapping of transport failures to errors (requests and stream reconnects).
@@ -590,7 +612,7 @@ mod tests {
                 origin: crate::EnvOrigin::Explicit,
             }),
             credentials: Credentials::bearer("tok"),
-            transport: Transport::new(&Default::default()).unwrap(),
+            transport: Transport::new(&Default::default(), runtime).unwrap(),
             headers: HeaderPolicy::new(
                 runtime,
                 send_request_id,

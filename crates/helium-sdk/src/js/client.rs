@@ -31,7 +31,31 @@ export type HeliumClientOptions = ClientOptions & {
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Merged into every request's `fetch` init, e.g. `{ cache: 'no-store' }` or Next.js' `{ next: { revalidate: 60 } }`. */
   fetchOptions?: Record<string, unknown>;
+  /** Called before each attempt of a request (retries included). Sees no header, body or query string. */
+  onRequest?: (info: RequestHookInfo) => void;
+  /** Called after each attempt with its status, or the kind of failure when there was no response. */
+  onResponse?: (info: ResponseHookInfo) => void;
 };
+
+/** What `onRequest` sees of an attempt. */
+export interface RequestHookInfo {
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** The URL's path, without the query string (`/api/agent-run/…`). */
+  path: string;
+  /** 0 for the first attempt. */
+  attempt: number;
+  /** The `X-Request-ID` sent, when one was. */
+  requestId?: string;
+}
+
+/** What `onResponse` sees of an attempt. */
+export interface ResponseHookInfo extends RequestHookInfo {
+  /** The HTTP status, when a response arrived. */
+  status?: number;
+  /** The kind of failure (`"timeout"`, `"network"`, `"aborted"`, …) when none did. */
+  error?: string;
+  durationMs: number;
+}
 
 /** Per-call options. */
 export interface CallOptions {
@@ -92,7 +116,7 @@ impl TokenProvider for JsTokenProvider {
 }
 
 /// The keys of the options that only JavaScript has (functions and objects that do not go through JSON).
-const JS_ONLY: [&str; 3] = ["getAccessToken", "fetch", "fetchOptions"];
+const JS_ONLY: [&str; 5] = ["getAccessToken", "fetch", "fetchOptions", "onRequest", "onResponse"];
 
 fn optional<T: JsCast>(options: &JsValue, key: &str, what: &str) -> Result<Option<T>, Error> {
     let v = get(options, key);
@@ -125,6 +149,8 @@ fn build(options: &JsValue, from_env: bool) -> Result<Client, Error> {
     builder.transport = TransportOptions {
         fetch: optional::<js_sys::Function>(options, "fetch", "a function")?,
         fetch_options: optional::<js_sys::Object>(options, "fetchOptions", "an object")?,
+        on_request: optional::<js_sys::Function>(options, "onRequest", "a function")?,
+        on_response: optional::<js_sys::Function>(options, "onResponse", "a function")?,
     };
     if from_env {
         builder = builder.env_credentials();

@@ -24,7 +24,7 @@ mod transcript;
 
 pub use client::HeliumClient;
 pub use pages::PageIterator;
-pub use stream::{AgentRunEvents, AgentStreamDecoder};
+pub use stream::{AgentRunEvents, AgentStreamDecoder, ForwardedRunEvents, from_readable_stream};
 pub use supabase::{parse_content, supabase_client_config};
 pub use transcript::JsRunTranscript;
 

@@ -17,6 +17,8 @@ use crate::stream::{AgentRunStream, ReconnectPolicy, StreamOptions};
 #[derive(Debug)]
 pub struct AgentRunEvents {
     inner: Rc<RefCell<Option<AgentRunStream>>>,
+    /// Aborts the stream's fetch, even while a read is in flight (`close()`, a cancelled `toReadableStream`).
+    abort: Option<web_sys::AbortController>,
 }
 
 #[wasm_bindgen]
@@ -56,10 +58,80 @@ impl AgentRunEvents {
 
     /// Stops reading and cancels the fetch.
     pub fn close(&self) {
-        if let Ok(mut slot) = self.inner.try_borrow_mut() {
-            // Dropping the stream drops the response body, which aborts the fetch.
-            slot.take();
+        close(&self.inner, self.abort.as_ref());
+    }
+
+    /// The run as a `ReadableStream` of `text/event-stream` bytes, for a route handler to return:
+    /// `new Response(events.toReadableStream(), { headers: { 'content-type': 'text/event-stream' } })`. Each
+    /// item is forwarded in the backend's own format, de-duplicated across reconnects (a verified final state
+    /// as the state the run really ended in); a failure of this stream becomes an `event: error` frame that
+    /// `fromReadableStream` throws as a `HeliumError`. Cancelling the `ReadableStream` (the browser went away)
+    /// aborts the fetch to the backend. Read the events either here or through the stream, not both.
+    #[wasm_bindgen(js_name = toReadableStream, unchecked_return_type = "ReadableStream<Uint8Array>")]
+    pub fn to_readable_stream(&self) -> Result<JsValue, JsValue> {
+        let inner = self.inner.clone();
+        let pull = Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new(move |controller: JsValue| {
+            let inner = inner.clone();
+            wasm_bindgen_futures::future_to_promise(async move {
+                pull_frame(&inner, &controller).await;
+                Ok(JsValue::UNDEFINED)
+            })
+        });
+        let inner = self.inner.clone();
+        let abort = self.abort.clone();
+        let cancel = Closure::<dyn FnMut()>::new(move || close(&inner, abort.as_ref()));
+        let source = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&source, &"pull".into(), &pull.into_js_value());
+        let _ = js_sys::Reflect::set(&source, &"cancel".into(), &cancel.into_js_value());
+        let ctor = js_sys::Reflect::get(&js_sys::global(), &"ReadableStream".into())?;
+        let ctor = ctor
+            .dyn_into::<js_sys::Function>()
+            .map_err(|_| JsValue::from(js_sys::Error::new("this runtime has no ReadableStream")))?;
+        js_sys::Reflect::construct(&ctor, &js_sys::Array::of1(&source))
+    }
+}
+
+fn close(inner: &Rc<RefCell<Option<AgentRunStream>>>, abort: Option<&web_sys::AbortController>) {
+    if let Some(abort) = abort {
+        abort.abort();
+    }
+    if let Ok(mut slot) = inner.try_borrow_mut() {
+        // Dropping the stream drops the response body, which aborts the fetch.
+        slot.take();
+    }
+}
+
+/// One `pull` of the forwarding `ReadableStream`: the next item's frame, or an error frame, or the end.
+async fn pull_frame(inner: &Rc<RefCell<Option<AgentRunStream>>>, controller: &JsValue) {
+    let call = |method: &str, args: &js_sys::Array| {
+        if let Ok(f) = js_sys::Reflect::get(controller, &method.into())
+            && let Some(f) = f.dyn_ref::<js_sys::Function>()
+        {
+            // Enqueueing into a stream the reader already cancelled throws; there is nobody left to tell.
+            let _ = f.apply(controller, args);
         }
+    };
+    let enqueue = |text: &str| call("enqueue", &js_sys::Array::of1(&js_sys::Uint8Array::from(text.as_bytes())));
+    let taken = inner.borrow_mut().take();
+    let Some(mut stream) = taken else {
+        return call("close", &js_sys::Array::new());
+    };
+    match stream.next().await {
+        Some(Ok(item)) => {
+            enqueue(&item.sse_frame());
+            if item.event.is_terminal() {
+                call("close", &js_sys::Array::new());
+            } else {
+                *inner.borrow_mut() = Some(stream);
+            }
+        }
+        // Cancelled from this side: the reader is gone.
+        Some(Err(e)) if e.kind() == crate::ErrorKind::Aborted => call("close", &js_sys::Array::new()),
+        Some(Err(e)) => {
+            enqueue(&crate::stream::forward::error_frame(&e));
+            call("close", &js_sys::Array::new());
+        }
+        None => call("close", &js_sys::Array::new()),
     }
 }
 
@@ -130,9 +202,18 @@ impl HeliumClient {
     ) -> Result<JsValue, JsValue> {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let client = self.call_client(&options)?;
+        let abort = web_sys::AbortController::new().ok();
+        let client = match &abort {
+            Some(abort) => {
+                let ctx = client.settings.ctx.clone().also_aborted_by(&abort.signal());
+                client.with_context(ctx)
+            }
+            None => client,
+        };
         let stream = AgentRunStream::new(client, AgentRunId::from(id), stream_options(&options)?);
         let events = AgentRunEvents {
             inner: Rc::new(RefCell::new(Some(stream))),
+            abort,
         };
         Ok(as_async_iterable(JsValue::from(events)))
     }
@@ -181,5 +262,248 @@ impl AgentStreamDecoder {
     /// Ends the stream; true if an incomplete event was discarded.
     pub fn finish(&mut self) -> bool {
         self.parser.finish()
+    }
+}
+
+/// A run forwarded by a server (`toReadableStream`, or any stream in the backend's format): read it with
+/// `fromReadableStream(response)`. `break`, `return()` or `close()` cancels the body, which the server sees as
+/// the browser going away.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct ForwardedRunEvents {
+    state: Rc<RefCell<Option<Forwarded>>>,
+    reader: Option<web_sys::ReadableStreamDefaultReader>,
+    abort: web_sys::AbortController,
+}
+
+#[derive(Debug)]
+struct Forwarded {
+    /// A response that was not `ok`: its status, headers and URL, read into an error on the first `next()`.
+    failed: Option<web_sys::Response>,
+    body: Option<crate::transport::TransportBody>,
+    parser: crate::stream::sse::SseParser,
+    pending: std::collections::VecDeque<crate::stream::sse::SseEvent>,
+    ended: bool,
+}
+
+/// Reads a run a server forwarded (`toReadableStream()` in a route handler): give the `Response` of `fetch`
+/// (its status is checked: an error answer rejects with a `HeliumError` of the matching kind) or its `body`.
+/// Yields the same typed events as `streamAgentRun`, ends after the terminal one, and throws the server's
+/// failures (an `event: error` frame) as `HeliumError`s of their original kind. A body that ends before a
+/// terminal event throws kind `stream`.
+#[wasm_bindgen(
+    js_name = fromReadableStream,
+    unchecked_return_type = "ForwardedRunEvents & AsyncIterable<StreamEvent & { raw: unknown }>"
+)]
+pub fn from_readable_stream(
+    #[wasm_bindgen(unchecked_param_type = "Response | ReadableStream<Uint8Array>")] source: JsValue,
+) -> Result<JsValue, JsValue> {
+    let invalid = |what: &str| to_js_error(&crate::Error::invalid_options("source", what));
+    let response = match source.dyn_into::<web_sys::Response>() {
+        Ok(r) => r,
+        Err(source) => {
+            let stream = source
+                .dyn_into::<web_sys::ReadableStream>()
+                .map_err(|_| invalid("must be a Response or a ReadableStream"))?;
+            web_sys::Response::new_with_opt_readable_stream(Some(&stream))?
+        }
+    };
+    let abort = web_sys::AbortController::new()?;
+    let (failed, reader) = if response.ok() {
+        let body = response.body().ok_or_else(|| invalid("the response has no body"))?;
+        if body.locked() {
+            return Err(invalid("the body is already being read"));
+        }
+        let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+        (None, Some(reader))
+    } else {
+        (Some(response), None)
+    };
+    let state = Forwarded {
+        failed,
+        body: reader
+            .clone()
+            .map(|r| crate::transport::TransportBody::from_reader(r, abort.signal())),
+        parser: crate::stream::sse::SseParser::default(),
+        pending: std::collections::VecDeque::new(),
+        ended: false,
+    };
+    Ok(as_async_iterable(JsValue::from(ForwardedRunEvents {
+        state: Rc::new(RefCell::new(Some(state))),
+        reader,
+        abort,
+    })))
+}
+
+/// The error of a forwarded stream (there is no run id on this side).
+fn forwarded_stream_error(cause: crate::error::StreamCause) -> JsValue {
+    to_js_error(&crate::Error::stream("(forwarded)", cause, None))
+}
+
+/// A `HeliumError` from an `event: error` frame.
+fn forwarded_error(data: &str) -> JsValue {
+    let e = crate::stream::forward::ForwardedError::parse(data);
+    let js = js_sys::Error::new(&format!("forwarded by the server: {}", e.message));
+    js.set_name("HeliumError");
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&js, &k.into(), &v);
+    };
+    set("kind", JsValue::from_str(&e.kind));
+    if let Some(status) = e.status {
+        set("status", JsValue::from_f64(f64::from(status)));
+    }
+    if let Some(code) = &e.code {
+        set("code", JsValue::from_str(code));
+    }
+    if let Some(rid) = &e.request_id {
+        set("requestId", JsValue::from_str(rid));
+    }
+    js.into()
+}
+
+impl Forwarded {
+    async fn next(&mut self) -> Result<Option<JsValue>, JsValue> {
+        if let Some(response) = self.failed.take() {
+            self.ended = true;
+            return Err(error_answer(response).await);
+        }
+        loop {
+            while let Some(event) = self.pending.pop_front() {
+                if event.event.as_deref() == Some(crate::stream::forward::ERROR_EVENT) {
+                    self.ended = true;
+                    return Err(forwarded_error(&event.data));
+                }
+                if event.data.is_empty() {
+                    continue;
+                }
+                let raw: serde_json::Value = serde_json::from_str(&event.data)
+                    .map_err(|e| forwarded_stream_error(crate::error::StreamCause::NotJson(e.to_string())))?;
+                if raw.get("type").and_then(serde_json::Value::as_str) == Some("ping") {
+                    continue;
+                }
+                let decoded = crate::stream::StreamEvent::decode(&raw);
+                if decoded.is_terminal() {
+                    self.ended = true;
+                    self.pending.clear();
+                }
+                let value = to_js(&decoded)?;
+                let _ = js_sys::Reflect::set(&value, &"raw".into(), &to_js(&raw)?);
+                return Ok(Some(value));
+            }
+            if self.ended {
+                return Ok(None);
+            }
+            let Some(body) = self.body.as_mut() else {
+                return Ok(None);
+            };
+            match body.chunk().await {
+                Ok(Some(bytes)) => {
+                    let mut events = Vec::new();
+                    self.parser
+                        .feed(&bytes, &mut events)
+                        .map_err(|e| forwarded_stream_error(crate::error::StreamCause::Sse(e)))?;
+                    self.pending.extend(events);
+                }
+                Ok(None) => {
+                    // Before a terminal event (an incomplete last event is dropped, as the SSE spec says).
+                    self.ended = true;
+                    return Err(forwarded_stream_error(crate::error::StreamCause::EndedEarly));
+                }
+                Err(crate::transport::Failure::Aborted) => {
+                    self.ended = true;
+                    return Ok(None);
+                }
+                Err(f) => {
+                    self.ended = true;
+                    let endpoint = crate::error::Endpoint::new("GET", "(forwarded stream)");
+                    return Err(to_js_error(&crate::http::failure_error(f, &endpoint, None)));
+                }
+            }
+        }
+    }
+}
+
+/// The error for a response that was not `ok`, from its status and body.
+async fn error_answer(response: web_sys::Response) -> JsValue {
+    let status = response.status();
+    let mut headers = Vec::new();
+    if let Ok(Some(iter)) = js_sys::try_iter(&response.headers()) {
+        for entry in iter.flatten() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                headers.push((k.to_ascii_lowercase(), v));
+            }
+        }
+    }
+    let body = match response.array_buffer() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p)
+            .await
+            .map(|b| js_sys::Uint8Array::new(&b).to_vec())
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let url = response.url();
+    let endpoint = crate::error::Endpoint::new("GET", url.split(['?', '#']).next().unwrap_or(""));
+    let rid = headers
+        .iter()
+        .find(|(k, _)| k == "x-request-id")
+        .map(|(_, v)| v.clone());
+    let e = crate::http::classify(status, &headers, &body, endpoint, rid.as_deref());
+    to_js_error(&crate::Error::from(e))
+}
+
+#[wasm_bindgen]
+impl ForwardedRunEvents {
+    /// The next event as `{done: false, value: {…event, raw}}`, or `{done: true}` after the terminal one.
+    ///
+    /// @throws {HeliumError} the server's failure (its kind), an error answer's kind, or `stream`.
+    #[wasm_bindgen(unchecked_return_type = "IteratorResult<StreamEvent & { raw: unknown }, undefined>")]
+    pub async fn next(&self) -> Result<JsValue, JsValue> {
+        let taken = self.state.borrow_mut().take();
+        let Some(mut state) = taken else {
+            return Ok(iter_result(true, JsValue::UNDEFINED));
+        };
+        let result = state.next().await;
+        let keep = matches!(result, Ok(Some(_))) && !self.abort.signal().aborted();
+        if keep {
+            *self.state.borrow_mut() = Some(state);
+        } else {
+            self.release();
+        }
+        match result {
+            Ok(Some(value)) => Ok(iter_result(false, value)),
+            // Closed by the caller while a read was waiting: the end, not an error.
+            Ok(None) | Err(_) if self.abort.signal().aborted() => Ok(iter_result(true, JsValue::UNDEFINED)),
+            Ok(None) => Ok(iter_result(true, JsValue::UNDEFINED)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Stops reading and cancels the body (called by `break` in `for await`).
+    #[wasm_bindgen(
+        js_name = "return",
+        unchecked_return_type = "IteratorResult<StreamEvent, undefined>"
+    )]
+    pub fn return_(&self) -> js_sys::Promise {
+        self.close();
+        js_sys::Promise::resolve(&iter_result(true, JsValue::UNDEFINED))
+    }
+
+    /// Stops reading and cancels the body.
+    pub fn close(&self) {
+        self.abort.abort();
+        if let Ok(mut slot) = self.state.try_borrow_mut() {
+            slot.take();
+        }
+        self.release();
+    }
+}
+
+impl ForwardedRunEvents {
+    /// Cancels the body (a no-op once it ended).
+    fn release(&self) {
+        if let Some(reader) = &self.reader {
+            let _ = reader.cancel();
+        }
     }
 }

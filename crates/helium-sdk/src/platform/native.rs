@@ -64,10 +64,6 @@ pub(crate) fn trace_retry(
     tracing::debug!(target: "helium_sdk::http", endpoint = endpoint.as_str(), retry, delay_ms = delay.as_millis() as u64, kind = error.kind().as_str(), "retrying: {error}");
 }
 
-/// Logs a response as a `tracing` event (method and URL without query, status, attempt, duration).
-pub(crate) fn trace_response(endpoint: &crate::error::Endpoint, status: u16, attempt: u32, duration_ms: u64) {
-    tracing::debug!(target: "helium_sdk::http", endpoint = endpoint.as_str(), status, attempt, duration_ms, "response");
-}
 
 /// NFC normalisation of upload file names, as the frontend does before uploading.
 pub(crate) fn nfc(s: &str) -> String {

@@ -99,21 +99,12 @@ pub(crate) fn now_epoch_secs() -> u64 {
     now_millis() / 1000
 }
 
-/// Retries are reported through the client's hooks in JavaScript, not logged here.
+/// Retries show in JavaScript as `onRequest` calls with `attempt > 0`; nothing is logged here.
 pub(crate) fn trace_retry(
     _endpoint: &crate::error::Endpoint,
     _retry: u32,
     _delay: Duration,
     _error: &crate::Error,
-) {
-}
-
-/// Responses are reported through the client's hooks in JavaScript, not logged here.
-pub(crate) fn trace_response(
-    _endpoint: &crate::error::Endpoint,
-    _status: u16,
-    _attempt: u32,
-    _duration_ms: u64,
 ) {
 }
 

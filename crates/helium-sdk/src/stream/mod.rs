@@ -3,6 +3,7 @@
 //! ([`AgentRunStream`]).
 
 mod events;
+pub mod forward;
 mod run;
 pub mod sse;
 mod tool_calls;

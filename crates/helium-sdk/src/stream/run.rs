@@ -118,6 +118,26 @@ pub struct StreamItem {
     pub event: StreamEvent,
     /// The item's JSON as parsed (with `content`/`metadata` still double-encoded, as on the wire).
     pub raw: Value,
+    /// The item's `data` as sent (or, for a verified final state, as the backend writes that state).
+    wire: String,
+}
+
+impl StreamItem {
+    /// The item as one `text/event-stream` frame in the backend's own format (`data: {"type": …}` and a blank
+    /// line), for a server that forwards a run to a browser: the frontend's parsers, `AgentStreamDecoder` and
+    /// `fromReadableStream` read it like the backend's stream. Items arrive de-duplicated, so the frames carry
+    /// no `id`.
+    pub fn sse_frame(&self) -> String {
+        let mut frame = String::with_capacity(self.wire.len() + 8);
+        // An item's data is one JSON line (the backend's json.dumps escapes newlines); split defensively anyway.
+        for line in self.wire.split('\n') {
+            frame.push_str("data: ");
+            frame.push_str(line.strip_suffix('\r').unwrap_or(line));
+            frame.push('\n');
+        }
+        frame.push('\n');
+        frame
+    }
 }
 
 /// The future of one `next()` driven by the `Stream` impl: it owns the stream and hands it back.
@@ -354,7 +374,11 @@ impl AgentRunStream {
         }
         self.attempts = 0;
         self.delivered_count += 1;
-        Ok(Some(StreamItem { event: decoded, raw }))
+        Ok(Some(StreamItem {
+            event: decoded,
+            raw,
+            wire: event.data,
+        }))
     }
 
     /// Transient failures are retried; a stream that ended early or went idle (kind `stream`) is resumed too.
@@ -419,12 +443,20 @@ async fn verified(client: Option<Client>, run_id: AgentRunId, item: StreamItem) 
         AgentRunStatus::Stopped => RunState::Stopped,
         _ => return item,
     };
+    // What the worker itself writes for that state, in the backend's spacing, for forwarded frames.
+    let mut wire = format!(r#"{{"type": "status", "status": "{state}""#);
+    if let Some(message) = &run.error {
+        wire.push_str(r#", "message": "#);
+        wire.push_str(&serde_json::to_string(message).unwrap_or_else(|_| "null".into()));
+    }
+    wire.push('}');
     StreamItem {
         event: StreamEvent::RunStatus {
             state,
             message: run.error,
         },
         raw: item.raw,
+        wire,
     }
 }
 

@@ -113,6 +113,25 @@ pub(crate) enum Body {
     Multipart(Vec<Part>),
 }
 
+/// What the request hooks (JavaScript `onRequest`/`onResponse`) and `tracing` spans (natively) see of one
+/// attempt: never a header, a body or a query string, so never a token or key.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Exchange<'a> {
+    pub method: &'static str,
+    /// The URL's path (`/api/agent-run/…`), without the query.
+    pub path: &'a str,
+    /// 0 for the first attempt.
+    pub attempt: u32,
+    pub request_id: Option<&'a str>,
+}
+
+/// How an attempt ended, for the hooks: an HTTP status, or the kind of a failure without one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Outcome {
+    Status(u16),
+    Failed(&'static str),
+}
+
 /// A request ready to send.
 #[derive(Debug, Clone)]
 pub(crate) struct Request {

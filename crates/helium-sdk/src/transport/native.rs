@@ -44,7 +44,8 @@ impl ClientBuilder {
 }
 
 impl Transport {
-    pub(crate) fn new(options: &TransportOptions) -> Result<Transport, String> {
+    /// The runtime plays no part natively (it matters to `fetch`'s cache mode in JavaScript).
+    pub(crate) fn new(options: &TransportOptions, _runtime: crate::Runtime) -> Result<Transport, String> {
         if let Some(client) = &options.client {
             return Ok(Transport {
                 client: client.clone(),
@@ -87,6 +88,55 @@ impl Transport {
             headers,
             body: TransportBody { resp },
         })
+    }
+}
+
+/// One observed attempt: a `tracing` span (`helium_sdk::request`) with the method, path, attempt and request id,
+/// recording the status (or failure) and the duration when it ends.
+#[derive(Debug)]
+pub(crate) struct Observation {
+    span: tracing::Span,
+    started: std::time::Instant,
+}
+
+impl Transport {
+    /// Starts observing an attempt.
+    pub(crate) fn observe(&self, e: &super::Exchange<'_>) -> Observation {
+        let span = tracing::debug_span!(
+            target: "helium_sdk::http",
+            "helium_sdk::request",
+            method = e.method,
+            path = e.path,
+            attempt = e.attempt,
+            request_id = e.request_id,
+            status = tracing::field::Empty,
+            error = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        Observation {
+            span,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// Runs an attempt's future inside its span.
+    pub(crate) fn within<F: Future>(&self, o: &Observation, fut: F) -> impl Future<Output = F::Output> {
+        tracing::Instrument::instrument(fut, o.span.clone())
+    }
+
+    /// Ends an observed attempt.
+    pub(crate) fn observed(&self, o: Observation, outcome: super::Outcome) {
+        let duration_ms = o.started.elapsed().as_millis() as u64;
+        o.span.record("duration_ms", duration_ms);
+        match outcome {
+            super::Outcome::Status(status) => {
+                o.span.record("status", status);
+            }
+            super::Outcome::Failed(kind) => {
+                o.span.record("error", kind);
+            }
+        }
+        o.span.in_scope(|| tracing::debug!(target: "helium_sdk::http", duration_ms, "response"));
     }
 }
 

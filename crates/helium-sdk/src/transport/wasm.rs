@@ -18,21 +18,85 @@ impl CallContext {
     pub(crate) fn aborted(&self) -> bool {
         self.signal.as_ref().is_some_and(|s| s.aborted())
     }
+
+    /// The context with `extra` aborting its requests too (besides the caller's signal).
+    pub(crate) fn also_aborted_by(mut self, extra: &Signal) -> CallContext {
+        self.signal = Some(match &self.signal {
+            Some(user) => any_signal(user, extra).unwrap_or_else(|| user.clone()),
+            None => extra.clone(),
+        });
+        self
+    }
 }
 
-/// The transport settings only a JavaScript client has: a custom `fetch` and extra `fetch` init options.
+/// The transport settings only a JavaScript client has: a custom `fetch`, extra `fetch` init options, and the
+/// request hooks.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TransportOptions {
     /// Called instead of the global `fetch` (instrumentation, proxies, tests).
     pub fetch: Option<js_sys::Function>,
     /// Merged into every request's init (e.g. `{cache: 'no-store'}`, Next.js' `{next: {revalidate}}`).
     pub fetch_options: Option<js_sys::Object>,
+    /// `onRequest({method, path, attempt, requestId})`, before each attempt.
+    pub on_request: Option<js_sys::Function>,
+    /// `onResponse({method, path, attempt, requestId, status | error, durationMs})`, after each attempt.
+    pub on_response: Option<js_sys::Function>,
+}
+
+/// One observed attempt: what the hooks are told, and when it started.
+#[derive(Debug)]
+pub(crate) struct Observation {
+    info: Option<js_sys::Object>,
+    started: f64,
+}
+
+impl Transport {
+    /// Starts observing an attempt: calls `onRequest` (a hook that throws is ignored).
+    pub(crate) fn observe(&self, e: &super::Exchange<'_>) -> Observation {
+        let info = (self.options.on_request.is_some() || self.options.on_response.is_some()).then(|| {
+            let info = js_sys::Object::new();
+            set(&info, "method", &JsValue::from_str(e.method));
+            set(&info, "path", &JsValue::from_str(e.path));
+            set(&info, "attempt", &JsValue::from_f64(f64::from(e.attempt)));
+            if let Some(rid) = e.request_id {
+                set(&info, "requestId", &JsValue::from_str(rid));
+            }
+            info
+        });
+        if let (Some(hook), Some(info)) = (&self.options.on_request, &info) {
+            let _ = hook.call1(&JsValue::UNDEFINED, &js_sys::Object::assign(&js_sys::Object::new(), info));
+        }
+        Observation {
+            info,
+            started: js_sys::Date::now(),
+        }
+    }
+
+    /// Runs an attempt's future (hooks have nothing to wrap).
+    pub(crate) fn within<F: std::future::Future>(&self, _o: &Observation, fut: F) -> F {
+        fut
+    }
+
+    /// Ends an observed attempt: calls `onResponse` with the status (or the failure's kind) and the duration.
+    pub(crate) fn observed(&self, o: Observation, outcome: super::Outcome) {
+        let (Some(hook), Some(info)) = (&self.options.on_response, o.info) else {
+            return;
+        };
+        match outcome {
+            super::Outcome::Status(status) => set(&info, "status", &JsValue::from_f64(f64::from(status))),
+            super::Outcome::Failed(kind) => set(&info, "error", &JsValue::from_str(kind)),
+        }
+        set(&info, "durationMs", &JsValue::from_f64(js_sys::Date::now() - o.started));
+        let _ = hook.call1(&JsValue::UNDEFINED, &info);
+    }
 }
 
 /// `fetch(url, init)`: the global `fetch` (windows, workers, Node ≥ 18, edge runtimes) or the caller's.
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
     options: TransportOptions,
+    /// Server runtimes send `cache: 'no-store'` unless the `fetch` options choose a `cache` or `next` mode.
+    no_store: bool,
 }
 
 /// Aborts the fetch when dropped (a timed-out or cancelled future), unless the body was read to its end.
@@ -52,9 +116,10 @@ fn set(target: &JsValue, key: &str, value: &JsValue) {
 }
 
 impl Transport {
-    pub(crate) fn new(options: &TransportOptions) -> Result<Transport, String> {
+    pub(crate) fn new(options: &TransportOptions, runtime: crate::Runtime) -> Result<Transport, String> {
         Ok(Transport {
             options: options.clone(),
+            no_store: runtime == crate::Runtime::Server,
         })
     }
 
@@ -81,6 +146,11 @@ impl Transport {
         {
             // Object.assign over a plain object cannot fail.
             let _ = js_sys::Object::assign(&init, extra);
+        }
+        // Backend answers are per user and per moment: on the server they stay out of framework caches
+        // (Next.js' Data Cache, prerendering at build time) unless the caller asks for caching.
+        if self.no_store && !has(&init, "cache") && !has(&init, "next") {
+            set(&init, "cache", &JsValue::from_str("no-store"));
         }
         set(&init, "method", &JsValue::from_str(req.method.as_str()));
         let headers = web_sys::Headers::new().map_err(|e| Failure::Connect(js_message(&e)))?;
@@ -137,6 +207,10 @@ impl Transport {
             },
         })
     }
+}
+
+fn has(target: &JsValue, key: &str) -> bool {
+    js_sys::Reflect::get(target, &JsValue::from_str(key)).is_ok_and(|v| !v.is_undefined())
 }
 
 fn global_fetch() -> Option<js_sys::Function> {
@@ -203,7 +277,25 @@ pub(crate) struct TransportBody {
     _guard: AbortOnDrop,
 }
 
+impl std::fmt::Debug for TransportBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportBody")
+            .field("reading", &self.reader.is_some())
+            .finish()
+    }
+}
+
 impl TransportBody {
+    /// A body read from a stream the caller handed over; reads that fail once `signal` fired are `Aborted`.
+    pub(crate) fn from_reader(reader: web_sys::ReadableStreamDefaultReader, signal: Signal) -> TransportBody {
+        TransportBody {
+            response: None,
+            reader: Some(reader),
+            signal,
+            _guard: AbortOnDrop(None),
+        }
+    }
+
     fn failure(&self, e: &JsValue) -> Failure {
         if self.signal.aborted() {
             Failure::Aborted

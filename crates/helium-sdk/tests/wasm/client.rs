@@ -666,3 +666,171 @@ pub async fn whole_conversation() {
     .unwrap_err();
     assert_eq!(kind(&err), "not_found");
 }
+
+/// `toReadableStream()` → `fromReadableStream()` gives the events of `streamAgentRun`; the server's failures
+/// arrive as typed errors; an error answer rejects with its kind; closing the reader closes the backend stream.
+pub async fn forwarding_round_trip() {
+    let c = client();
+    let started = op(&c, "initiateAgent", &[obj(&[("prompt", JsValue::from_str("forward me"))])])
+        .await
+        .unwrap();
+    let run_id = get_str(&started, "agent_run_id").unwrap();
+    let events = c.stream_agent_run(run_id.clone(), None).unwrap();
+    let body = call_sync(&events, "toReadableStream");
+    assert!(body.is_instance_of::<web_sys::ReadableStream>());
+    let (forwarded, text) = drain(&js::from_readable_stream(body).unwrap()).await;
+    let (direct, _) = drain(&c.stream_agent_run(run_id, None).unwrap()).await;
+    let shape = |events: &[JsValue]| -> Vec<String> {
+        events
+            .iter()
+            .map(|e| String::from(js_sys::JSON::stringify(e).unwrap()))
+            .collect()
+    };
+    assert_eq!(shape(&forwarded), shape(&direct), "the same events, raw included");
+    assert!(text.contains("forward me"), "{text}");
+    assert_eq!(get_str(forwarded.last().unwrap(), "kind").as_deref(), Some("run_status"));
+
+    // The server's stream fails (no such run): the browser gets the kind and status, not the backend's URL.
+    let events = c.stream_agent_run("no-such-run".into(), None).unwrap();
+    let reader = js::from_readable_stream(call_sync(&events, "toReadableStream")).unwrap();
+    let err = call(&reader, "next", &[]).await.unwrap_err();
+    assert_eq!(kind(&err), "not_found");
+    assert_eq!(get(&err, "status").as_f64(), Some(404.0));
+    let message = get_str(&err, "message").unwrap();
+    assert!(!message.contains(server_url()), "{message}");
+
+    // An error answer from the route itself.
+    let init = obj(&[("status", JsValue::from_f64(403.0))]);
+    let response = web_sys::Response::new_with_opt_str_and_init(
+        Some(r#"{"detail": "not your run"}"#),
+        init.unchecked_ref(),
+    )
+    .unwrap();
+    let reader = js::from_readable_stream(response.into()).unwrap();
+    let err = call(&reader, "next", &[]).await.unwrap_err();
+    assert_eq!(kind(&err), "forbidden");
+    assert!(get_str(&err, "message").unwrap().contains("not your run"));
+
+    // Closing the reading side cancels the body and, through it, the fetch to the backend.
+    let open = || async { get(&devserver_json("/__devserver/streams").await, "open").as_f64().unwrap() };
+    let before = open().await;
+    let started = op(&c, "initiateAgent", &[obj(&[("prompt", JsValue::from_str("[hold] cancel me"))])])
+        .await
+        .unwrap();
+    let run_id = get_str(&started, "agent_run_id").unwrap();
+    let events = c.stream_agent_run(run_id.clone(), None).unwrap();
+    let reader = js::from_readable_stream(call_sync(&events, "toReadableStream")).unwrap();
+    call(&reader, "next", &[]).await.unwrap();
+    assert_eq!(open().await, before + 1.0);
+    let pending = call(&reader, "next", &[]);
+    let close = async {
+        helium_sdk_sleep(50).await;
+        call_sync(&reader, "close");
+    };
+    let (last, ()) = futures_join(pending, close).await;
+    // Items already buffered may still arrive; after the close the iteration ends without an error.
+    let mut last = last.unwrap();
+    while get(&last, "done").as_bool() != Some(true) {
+        last = call(&reader, "next", &[]).await.unwrap();
+    }
+    let mut now = open().await;
+    for _ in 0..100 {
+        if now <= before {
+            break;
+        }
+        helium_sdk_sleep(20).await;
+        now = open().await;
+    }
+    assert!(now <= before, "the backend stream was closed ({now} open, {before} before)");
+    op(&c, "stopAgentRun", &[JsValue::from_str(&run_id)])
+        .await
+        .unwrap();
+}
+
+/// Calls a synchronous method.
+fn call_sync(target: &JsValue, method: &str) -> JsValue {
+    let f: js_sys::Function = get(target, method).dyn_into().unwrap();
+    f.call0(target).unwrap()
+}
+
+/// The request hooks see each attempt (never a header); a custom `fetch` receives the merged `fetch` options;
+/// server runtimes default to `cache: 'no-store'`.
+pub async fn hooks_and_fetch_options() {
+    let seen = js_sys::Array::new();
+    let inits = js_sys::Array::new();
+    let record = |target: js_sys::Array| {
+        wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |info: JsValue| {
+            target.push(&info);
+        })
+        .into_js_value()
+    };
+    let global_fetch: js_sys::Function = get(&js_sys::global(), "fetch").dyn_into().unwrap();
+    let inits_for_fetch = inits.clone();
+    let fetch = wasm_bindgen::closure::Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(
+        move |url: JsValue, init: JsValue| {
+            inits_for_fetch.push(&init);
+            global_fetch.call2(&JsValue::UNDEFINED, &url, &init).unwrap()
+        },
+    )
+    .into_js_value();
+    let throwing = js_sys::Function::new_no_args("throw new Error('hook failure')");
+    let make = |extra: &[(&str, JsValue)]| {
+        let mut pairs = vec![
+            ("baseUrl", JsValue::from_str(server_url())),
+            ("accessToken", JsValue::from_str(&token(USER))),
+            ("fetch", fetch.clone()),
+            ("onRequest", throwing.clone().into()),
+            ("onResponse", record(seen.clone())),
+        ];
+        pairs.extend(extra.iter().cloned());
+        HeliumClient::new(Some(obj(&pairs).unchecked_into())).unwrap()
+    };
+
+    schedule("/api/health", "status=503; times=1").await;
+    let c = make(&[]);
+    op(&c, "health", &[]).await.unwrap();
+    let infos: Vec<JsValue> = seen.iter().collect();
+    assert_eq!(infos.len(), 2, "one onResponse per attempt (a throwing onRequest changes nothing)");
+    for (i, info) in infos.iter().enumerate() {
+        assert_eq!(get_str(info, "method").as_deref(), Some("GET"));
+        assert_eq!(get_str(info, "path").as_deref(), Some("/api/health"));
+        assert_eq!(get(info, "attempt").as_f64(), Some(i as f64));
+        assert!(get(info, "durationMs").as_f64().unwrap() >= 0.0);
+        let text = String::from(js_sys::JSON::stringify(info).unwrap());
+        assert!(!text.contains(&token(USER)) && !text.to_lowercase().contains("authorization"), "{text}");
+    }
+    assert_eq!(get(&infos[0], "status").as_f64(), Some(503.0));
+    assert_eq!(get(&infos[1], "status").as_f64(), Some(200.0));
+
+    // Cache mode: `no-store` by default on the server, nothing in a browser; the caller's options win.
+    let default_cache = get_str(&inits.get(0), "cache");
+    if server_side() {
+        assert_eq!(default_cache.as_deref(), Some("no-store"));
+    } else {
+        assert_eq!(default_cache, None);
+    }
+    let next = obj(&[("revalidate", JsValue::from_f64(5.0))]);
+    let c = make(&[("fetchOptions", obj(&[("next", next)]))]);
+    op(&c, "health", &[]).await.unwrap();
+    let init = inits.get(inits.length() - 1);
+    assert_eq!(get(&get(&init, "next"), "revalidate").as_f64(), Some(5.0));
+    assert_eq!(get_str(&init, "cache"), None, "a `next` option leaves the cache mode to Next.js");
+    let per_call = obj(&[("fetchOptions", obj(&[("cache", JsValue::from_str("no-cache"))]))]);
+    op(&c, "health", &[per_call]).await.unwrap();
+    let init = inits.get(inits.length() - 1);
+    assert_eq!(get_str(&init, "cache").as_deref(), Some("no-cache"));
+    assert_eq!(get(&get(&init, "next"), "revalidate").as_f64(), Some(5.0), "merged over the client's");
+
+    // A network failure reaches onResponse as an error kind.
+    let bad = obj(&[
+        ("baseUrl", JsValue::from_str("http://127.0.0.1:9")),
+        ("maxRetries", JsValue::from_f64(0.0)),
+        ("onResponse", record(seen.clone())),
+    ]);
+    let c = HeliumClient::new(Some(bad.unchecked_into())).unwrap();
+    let err = op(&c, "health", &[]).await.unwrap_err();
+    assert_eq!(kind(&err), "network");
+    let last = seen.get(seen.length() - 1);
+    assert_eq!(get_str(&last, "error").as_deref(), Some("network"));
+    assert!(get(&last, "status").is_undefined());
+}
