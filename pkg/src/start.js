@@ -6,6 +6,16 @@ import { installOperations } from './operations.js';
 /** Instantiates the wasm from a `WebAssembly.Module` or its bytes (no compile step on edge runtimes when a
  * Module is given) and gives HeliumClient its operation methods. */
 export function start(module) {
+  // A Module compiled in another realm (Next.js' edge sandbox compiles the wasm outside the context the code
+  // runs in) fails the glue's `instanceof WebAssembly.Module` and would be taken for bytes; give it this realm's
+  // prototype (the object, and what it is, stay the same).
+  if (
+    typeof WebAssembly !== 'undefined' &&
+    !(module instanceof WebAssembly.Module) &&
+    Object.prototype.toString.call(module) === '[object WebAssembly.Module]'
+  ) {
+    Object.setPrototypeOf(module, WebAssembly.Module.prototype);
+  }
   glue.initSync({ module });
   installOperations(glue);
 }

@@ -116,6 +116,8 @@ for (const bundler of BUNDLERS) {
         BACKEND_INTERNAL_URL: internalUrl,
         NEXT_PUBLIC_BACKEND_URL: publicUrl,
         HELIUM_ACCESS_TOKEN: backend.token,
+        // The dev backend is the dev Supabase project too; the middleware's configuration check needs its URL.
+        SUPABASE_URL: internalUrl,
         SUPABASE_SERVICE_ROLE_KEY: CANARY,
         NEXT_TELEMETRY_DISABLED: '1',
       };
@@ -138,6 +140,8 @@ for (const bundler of BUNDLERS) {
       assert.notDeepEqual(filesContaining(staticDir, publicUrl), [], `NEXT_PUBLIC_BACKEND_URL (${publicUrl}) was not inlined into .next/static`);
       assert.deepEqual(filesContaining(staticDir, backend.token), [], 'the HELIUM_ACCESS_TOKEN value is in .next/static');
       assert.deepEqual(filesContaining(staticDir, CANARY), [], 'the SUPABASE_SERVICE_ROLE_KEY canary is in .next/static');
+      // Server bundles (the edge ones name the server variables literally) read values at run time, never inline them.
+      assert.deepEqual(filesContaining(path.join(APP, '.next/server'), CANARY), [], 'the canary was inlined into a server bundle');
       assert.deepEqual(filesContaining(staticDir, internalUrl), [], 'the BACKEND_INTERNAL_URL value is in .next/static');
       // The browser entry loads the .wasm as a separate asset; the server entry's base64 copy stays on the server.
       const wasm = filesUnder(staticDir).filter((file) => file.endsWith('.wasm'));
@@ -152,6 +156,9 @@ for (const bundler of BUNDLERS) {
       try {
         const response = await page.goto(`${appUrl}/`);
         assert.equal(response.status(), 200);
+        // The middleware (Edge runtime, the package's edge-light entry) resolved the backend as server code does.
+        assert.equal(response.headers()['x-helium-runtime'], 'server');
+        assert.equal(response.headers()['x-helium-backend-source'], 'BACKEND_INTERNAL_URL');
 
         // Server side: the wasm read process.env, BACKEND_INTERNAL_URL wins.
         assert.equal(await page.locator('#server-url').textContent(), internalUrl);
@@ -185,6 +192,84 @@ for (const bundler of BUNDLERS) {
       } finally {
         await context.close();
       }
+    });
+
+    test('middleware and an edge route handler: the edge entry, with its wasm imported as a module', async () => {
+      const response = await fetch(`${appUrl}/api/edge`);
+      const body = await response.json();
+      assert.equal(response.status, 200, JSON.stringify(body));
+      assert.deepEqual(body, { runtime: 'server', source: 'BACKEND_INTERNAL_URL', url: internalUrl, health: 'ok' });
+      assert.equal(response.headers.get('x-helium-backend-source'), 'BACKEND_INTERNAL_URL');
+
+      // Both are edge functions of the build, and neither carries the Node entry's base64 copy of the wasm.
+      const manifest = JSON.parse(readFileSync(path.join(APP, '.next/server/middleware-manifest.json'), 'utf8'));
+      const edgeFunctions = [...Object.values(manifest.middleware ?? {}), ...Object.values(manifest.functions ?? {})];
+      const names = edgeFunctions.map((f) => f.name ?? f.page);
+      assert.ok(edgeFunctions.length >= 2, `middleware and /api/edge are edge functions: ${JSON.stringify(names)}`);
+      assert.ok(Object.keys(manifest.functions ?? {}).some((k) => k.includes('/api/edge')), JSON.stringify(manifest.functions));
+      const inline = readFileSync(path.join(APP, 'node_modules/@helium-ai/sdk/dist/node/wasm_inline.js'), 'utf8');
+      const base64Start = inline.slice(inline.indexOf('"') + 1, inline.indexOf('"') + 81);
+      const edgeFiles = edgeFunctions.flatMap((f) => f.files ?? []).map((f) => path.join(APP, '.next', f));
+      assert.ok(edgeFiles.length > 0, 'the manifest lists the edge functions\' files');
+      const withBase64 = edgeFiles.filter((f) => existsSync(f) && readFileSync(f).includes(Buffer.from(base64Start)));
+      assert.deepEqual(withBase64, [], 'an edge function bundles the base64 wasm');
+    });
+
+    test('a run forwarded by a route handler: same origin only; stopping reaches the backend', async () => {
+      const { context, page, errors, requests, describe: details } = await newTrackedPage(browser);
+      const openStreams = async () => (await (await fetch(`${internalUrl}/__devserver/streams`)).json()).open;
+      try {
+        await page.goto(`${appUrl}/`);
+        const prompt = `forwarded ${bundler.name} ${Math.random().toString(36).slice(2, 8)}`;
+        await page.locator('#prompt').fill(prompt);
+        await page.locator('#start-forwarded').click();
+        assert.equal(await waitForText(page, '#stream-status', isTerminalStatus, 30_000, details), 'completed', details());
+        const text = (await page.locator('#stream-text').textContent()) ?? '';
+        assert.ok(text.includes(`You asked: "${prompt}"`), `#stream-text lacks the echoed prompt: ${JSON.stringify(text.slice(0, 300))}`);
+        const tools = (await page.locator('#tools li').allTextContents()).filter((t) => t.includes('create_file'));
+        assert.deepEqual(tools, ['✓ create_file'], 'each tool is shown once');
+        const origin = new URL(appUrl).origin;
+        const foreign = requests.filter((r) => new URL(r.slice(r.indexOf(' ') + 1)).origin !== origin);
+        assert.deepEqual(foreign, [], `the browser only talked to its own app${details()}`);
+        assert.ok(requests.some((r) => /^GET .*\/api\/runs\/[0-9a-f-]{36}\/stream$/.test(r)), details());
+
+        // A run that waits: the browser stops watching, and the route handler's stream to the backend closes.
+        const before = await openStreams();
+        await page.locator('#prompt').fill('[hold] watched, then left');
+        await page.locator('#start-forwarded').click();
+        await waitForText(page, '#stream-status', (t) => t === 'streaming', 15_000, details);
+        const runId = (await page.locator('#run-id').textContent()) ?? '';
+        let open = before;
+        for (let i = 0; i < 100 && open <= before; i += 1) {
+          await new Promise((r) => setTimeout(r, 100));
+          open = await openStreams();
+        }
+        assert.equal(open, before + 1, 'the route handler opened the backend stream');
+        await page.locator('#stop-watching').click();
+        assert.equal(await waitForText(page, '#stream-status', (t) => t !== 'streaming', 10_000, details), 'stopped watching');
+        for (let i = 0; i < 100 && open > before; i += 1) {
+          await new Promise((r) => setTimeout(r, 100));
+          open = await openStreams();
+        }
+        assert.equal(open, before, 'the backend stream closed when the browser stopped watching');
+        const stop = await fetch(`${internalUrl}/api/agent-run/${runId}/stop`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${backend.token}` },
+        });
+        assert.equal(stop.status, 200);
+        assert.deepEqual(errors, [], details());
+      } finally {
+        await context.close();
+      }
+    });
+
+    test('a forwarded stream that fails on the server ends with a typed error frame', async () => {
+      const response = await fetch(`${appUrl}/api/runs/00000000-0000-4000-8000-000000000000/stream`);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
+      const text = await response.text();
+      assert.match(text, /^event: error\ndata: \{.*"kind":"not_found".*\}\n\n$/s, text);
+      assert.ok(!text.includes(internalUrl), `the backend's address stays on the server: ${text}`);
     });
 
     test('route handler: errors keep the backend status and kind', async () => {
