@@ -18,8 +18,9 @@
 #                  whose CORS is the real backend's: only the test page's origin is added to its allow-list
 #   npm-checks     publint, arethetypeswrong, a tsc --strict consumer (skipLibCheck false, Next.js' lib), Node
 #                  ESM and CommonJS consumers of the tarball
-#   e2e            the Next.js example (Turbopack and webpack, next start) and the browser example, driven by
-#                  playwright-core in Debian Chromium, against strict-CORS dev backends
+#   e2e            the Next.js example (Turbopack and webpack, next start: middleware, edge and Node route
+#                  handlers, server and client components) and the browser example, driven by playwright-core in
+#                  Debian Chromium against strict-CORS dev backends; a Cloudflare Worker in workerd (wrangler dev)
 # Every selected layer must run and pass; a layer that cannot run fails the whole command.
 set -uo pipefail
 
@@ -39,7 +40,7 @@ declare -A ABOUT=(
   [wasm-node]="wasm-bindgen-test under Node against a dev backend"
   [wasm-chromium]="wasm-bindgen-test in headless Chromium against a strict-CORS dev backend"
   [npm-checks]="publint, arethetypeswrong, tsc --strict consumer, Node ESM and CJS consumers"
-  [e2e]="Next.js (Turbopack, webpack) and browser examples in Chromium"
+  [e2e]="Next.js (Turbopack, webpack) and browser examples in Chromium, a Worker in workerd"
 )
 
 INSTALL=1

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# End-to-end tests of the packed npm package in its consumer examples (headless Debian Chromium):
+# End-to-end tests of the packed npm package in its consumer examples (headless Debian Chromium, workerd):
 #
 #   tests/e2e/run.sh [TARBALL]     default TARBALL: target/npm/helium-ai-sdk-0.1.0.tgz
 #
 # Assumes pkg/build.sh already produced the tarball. Builds the dev backend (cargo build -p helium-devserver),
 # installs playwright-core from the lockfile (never a browser: it drives /usr/bin/chromium), then runs
-# nextjs.test.mjs (Turbopack and webpack builds of examples/nextjs in tests/.work/nextjs) and browser.test.mjs
-# (examples/browser with the unpacked tarball). Logs: tests/.work/logs/. Exits non-zero on any failure.
+# nextjs.test.mjs (Turbopack and webpack builds of examples/nextjs in tests/.work/nextjs), browser.test.mjs
+# (examples/browser with the unpacked tarball) and workerd.test.mjs (tests/workerd, a Cloudflare Worker run by
+# wrangler's workerd). Logs: tests/.work/logs/. Exits non-zero on any failure.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -56,7 +57,7 @@ install_e2e() {
 step "npm ci (tests/e2e)" install_e2e || fail "npm ci in tests/e2e failed"
 
 run_tests() {
-  cd "$E2E" && node --test --test-reporter=spec --test-concurrency=1 browser.test.mjs nextjs.test.mjs 2>&1 | tee "$LOGS/e2e.log"
+  cd "$E2E" && node --test --test-reporter=spec --test-concurrency=1 browser.test.mjs nextjs.test.mjs workerd.test.mjs 2>&1 | tee "$LOGS/e2e.log"
   return "${PIPESTATUS[0]}"
 }
 step "e2e tests" run_tests

@@ -9,9 +9,23 @@ fn global_get(name: &str) -> JsValue {
     js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// True in Cloudflare Workers (workerd), which name themselves in `navigator.userAgent`.
+pub(crate) fn is_workerd() -> bool {
+    let navigator = global_get("navigator");
+    !navigator.is_undefined()
+        && js_sys::Reflect::get(&navigator, &JsValue::from_str("userAgent"))
+            .ok()
+            .and_then(|ua| ua.as_string())
+            .is_some_and(|ua| ua == "Cloudflare-Workers")
+}
+
 /// `Client` when a `window` global exists (browser page) or the global scope is a `WorkerGlobalScope`
 /// (browser worker); `Server` otherwise (Node, Deno, edge runtimes). Mirrors `typeof window === 'undefined'`.
 pub(crate) fn detect_runtime() -> Runtime {
+    // Cloudflare Workers expose `WorkerGlobalScope` too, but run on a server.
+    if is_workerd() {
+        return Runtime::Server;
+    }
     if !global_get("window").is_undefined() {
         return Runtime::Client;
     }

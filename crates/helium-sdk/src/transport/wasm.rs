@@ -95,7 +95,9 @@ impl Transport {
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
     options: TransportOptions,
-    /// Server runtimes send `cache: 'no-store'` unless the `fetch` options choose a `cache` or `next` mode.
+    /// Server runtimes send `cache: 'no-store'` unless the `fetch` options choose a `cache` or `next` mode
+    /// (not in Cloudflare Workers, which have no framework cache to keep out of and, before compatibility date
+    /// 2024-11-11, reject the `cache` field).
     no_store: bool,
 }
 
@@ -119,7 +121,7 @@ impl Transport {
     pub(crate) fn new(options: &TransportOptions, runtime: crate::Runtime) -> Result<Transport, String> {
         Ok(Transport {
             options: options.clone(),
-            no_store: runtime == crate::Runtime::Server,
+            no_store: runtime == crate::Runtime::Server && !crate::platform::is_workerd(),
         })
     }
 
