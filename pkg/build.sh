@@ -32,18 +32,24 @@ WASM="$ROOT/target/wasm32-unknown-unknown/release/helium_sdk.wasm"
 rm -rf "$PKG/dist"
 wasm-bindgen --target web --out-dir "$PKG/dist/web" "$WASM"
 wasm-bindgen --target nodejs --out-dir "$PKG/dist/cjs" "$WASM"
-for dir in web cjs; do
-  "$WASM_OPT" -Oz "$PKG/dist/$dir/helium_sdk_bg.wasm" -o "$PKG/dist/$dir/helium_sdk_bg.wasm"
-done
-rm -f "$PKG"/dist/*/.gitignore
+"$WASM_OPT" -Oz "$PKG/dist/web/helium_sdk_bg.wasm" -o "$PKG/dist/web/helium_sdk_bg.wasm"
+# One binary copy of the wasm (dist/web, for browsers, edge runtimes and Workers) and one base64 copy (dist/node,
+# for the Node entries: a bundler that bundles server code keeps it working with no configuration, which a
+# file read does not survive; see pkg/README.md). The CommonJS glue takes its bytes from the base64 copy too.
+rm -f "$PKG"/dist/*/.gitignore "$PKG"/dist/*/helium_sdk_bg.wasm.d.ts "$PKG/dist/cjs/helium_sdk_bg.wasm"
 echo '{"type":"commonjs"}' > "$PKG/dist/cjs/package.json"
 mkdir -p "$PKG/dist/node"
 node -e '
   const fs = require("fs");
-  const b64 = fs.readFileSync(process.argv[1]).toString("base64");
-  fs.writeFileSync(process.argv[2], "// The wasm module, base64-encoded, for the server entry (no file access needed).\nexport default \"" + b64 + "\";\n");
-  fs.writeFileSync(process.argv[3], "declare const wasm: string;\nexport default wasm;\n");
-' "$PKG/dist/web/helium_sdk_bg.wasm" "$PKG/dist/node/wasm_inline.js" "$PKG/dist/node/wasm_inline.d.ts"
+  const [wasm, inline, glue] = process.argv.slice(1);
+  const b64 = fs.readFileSync(wasm).toString("base64");
+  fs.writeFileSync(inline, "\"use strict\";\n// The wasm module, base64-encoded, for the Node entries (no file access needed).\nmodule.exports = \"" + b64 + "\";\n");
+  fs.writeFileSync(inline.replace(/\.cjs$/, ".d.cts"), "declare const wasm: string;\nexport = wasm;\n");
+  const code = fs.readFileSync(glue, "utf8");
+  const load = "const wasmBytes = require(\x27fs\x27).readFileSync(wasmPath);";
+  if (!code.includes(load)) throw new Error("the CommonJS glue no longer loads the wasm as expected: " + glue);
+  fs.writeFileSync(glue, code.replace(load, "const wasmBytes = Buffer.from(require(\x27../node/wasm_inline.cjs\x27), \x27base64\x27);"));
+' "$PKG/dist/web/helium_sdk_bg.wasm" "$PKG/dist/node/wasm_inline.cjs" "$PKG/dist/cjs/helium_sdk.js"
 
 mkdir -p "$OUT"
 rm -f "$OUT"/helium-ai-sdk-*.tgz

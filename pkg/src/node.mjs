@@ -1,7 +1,7 @@
 // Node / server entry (ESM): the same glue as the browser entry, instantiated synchronously on import, so that
 // it works unchanged when a bundler (Next.js, Turbopack or webpack) bundles server code, with no
 // configuration. On a server the wasm reads process.env itself.
-import wasmBase64 from '../dist/node/wasm_inline.js';
+import wasmBase64 from '../dist/node/wasm_inline.cjs';
 import { start } from './start.js';
 
 start(

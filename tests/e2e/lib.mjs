@@ -1,7 +1,7 @@
 // Shared helpers of the end-to-end tests: the dev backend, child processes that are always cleaned up,
 // free ports, HTTP polling and headless Debian Chromium through playwright-core.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -252,3 +252,12 @@ export async function waitForText(page, selector, predicate, ms, describe = () =
 /** True when a stream status is final: the run's terminal state, a control signal or an error. */
 export const isTerminalStatus = (text) =>
   /^(completed|failed|stopped|STOP|ERROR|END_STREAM|ended)$/.test(text) || text.startsWith('error:');
+
+/** The first 80 characters of the package's base64 copy of the wasm (the Node entries' copy), as installed in
+ * `app`: bundles that must not carry that copy are searched for it. */
+export function base64WasmStart(app) {
+  const inline = readFileSync(path.join(app, 'node_modules/@helium-ai/sdk/dist/node/wasm_inline.cjs'), 'utf8');
+  const match = /module\.exports = "([A-Za-z0-9+/]{80})/.exec(inline);
+  if (!match) throw new Error('dist/node/wasm_inline.cjs does not hold a base64 string');
+  return match[1];
+}

@@ -11,6 +11,7 @@ import {
   ROOT,
   TARBALL,
   WORK,
+  base64WasmStart,
   freePort,
   isTerminalStatus,
   launchBrowser,
@@ -146,8 +147,7 @@ for (const bundler of BUNDLERS) {
       // The browser entry loads the .wasm as a separate asset; the server entry's base64 copy stays on the server.
       const wasm = filesUnder(staticDir).filter((file) => file.endsWith('.wasm'));
       assert.equal(wasm.length, 1, `expected one .wasm asset under .next/static, found ${JSON.stringify(wasm)}`);
-      const inline = readFileSync(path.join(APP, 'node_modules/@helium-ai/sdk/dist/node/wasm_inline.js'), 'utf8');
-      const base64Start = inline.slice(inline.indexOf('"') + 1, inline.indexOf('"') + 81);
+      const base64Start = base64WasmStart(APP);
       assert.deepEqual(filesContaining(staticDir, base64Start), [], 'the inlined (base64) wasm of the server entry is in .next/static');
     });
 
@@ -207,8 +207,7 @@ for (const bundler of BUNDLERS) {
       const names = edgeFunctions.map((f) => f.name ?? f.page);
       assert.ok(edgeFunctions.length >= 2, `middleware and /api/edge are edge functions: ${JSON.stringify(names)}`);
       assert.ok(Object.keys(manifest.functions ?? {}).some((k) => k.includes('/api/edge')), JSON.stringify(manifest.functions));
-      const inline = readFileSync(path.join(APP, 'node_modules/@helium-ai/sdk/dist/node/wasm_inline.js'), 'utf8');
-      const base64Start = inline.slice(inline.indexOf('"') + 1, inline.indexOf('"') + 81);
+      const base64Start = base64WasmStart(APP);
       const edgeFiles = edgeFunctions.flatMap((f) => f.files ?? []).map((f) => path.join(APP, '.next', f));
       assert.ok(edgeFiles.length > 0, 'the manifest lists the edge functions\' files');
       const withBase64 = edgeFiles.filter((f) => existsSync(f) && readFileSync(f).includes(Buffer.from(base64Start)));

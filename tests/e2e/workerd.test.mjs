@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, TARBALL, WORK, freePort, run, startDevServer, startProcess, waitForHttp } from './lib.mjs';
+import { ROOT, TARBALL, WORK, base64WasmStart, freePort, run, startDevServer, startProcess, waitForHttp } from './lib.mjs';
 
 const SOURCE = path.join(ROOT, 'tests/workerd');
 const APP = path.join(WORK, 'workerd');
@@ -82,8 +82,7 @@ describe('Cloudflare Worker in workerd', () => {
     });
     const files = readdirSync(out);
     assert.ok(files.some((f) => f.endsWith('.wasm')), `a .wasm module next to the bundle: ${files}`);
-    const inline = readFileSync(path.join(APP, 'node_modules/@helium-ai/sdk/dist/node/wasm_inline.js'), 'utf8');
-    const base64Start = inline.slice(inline.indexOf('"') + 1, inline.indexOf('"') + 81);
+    const base64Start = base64WasmStart(APP);
     for (const f of files.filter((f) => f.endsWith('.js'))) {
       assert.ok(!readFileSync(path.join(out, f), 'utf8').includes(base64Start), `${f} carries the base64 wasm`);
     }
