@@ -236,10 +236,11 @@ impl AgentStreamDecoder {
         AgentStreamDecoder::default()
     }
 
-    /// Feeds a chunk of the `text/event-stream` body; returns the events it completed, in order.
+    /// Feeds a chunk of the `text/event-stream` body; returns the events it completed, in order, each with its
+    /// `raw` item as `streamAgentRun` gives it.
     ///
     /// @throws {HeliumError} `stream` for an event over the size limit or an item that is not JSON.
-    #[wasm_bindgen(unchecked_return_type = "StreamEvent[]")]
+    #[wasm_bindgen(unchecked_return_type = "(StreamEvent & { raw: unknown })[]")]
     pub fn push(&mut self, chunk: &[u8]) -> Result<js_sys::Array, JsValue> {
         let stream_error =
             |cause: crate::error::StreamCause| to_js_error(&crate::Error::stream("(decoder)", cause, None));
@@ -254,7 +255,9 @@ impl AgentStreamDecoder {
             }
             let raw: serde_json::Value = serde_json::from_str(&event.data)
                 .map_err(|e| stream_error(crate::error::StreamCause::NotJson(e.to_string())))?;
-            out.push(&to_js(&crate::stream::StreamEvent::decode(&raw))?);
+            let value = to_js(&crate::stream::StreamEvent::decode(&raw))?;
+            let _ = js_sys::Reflect::set(&value, &"raw".into(), &to_js(&raw)?);
+            out.push(&value);
         }
         Ok(out)
     }

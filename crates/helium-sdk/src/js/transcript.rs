@@ -3,8 +3,8 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{from_js, to_js};
-use crate::stream::{RunTranscript, StreamEvent};
+use super::{from_js, get, to_js, to_js_error};
+use crate::stream::{RunState, RunTranscript, StreamEvent};
 
 /// Accumulates a run's events: the live assistant text ordered by `sequence`, the saved messages, the tools
 /// started and the terminal event; `prose()` is the text to show, without tool-call XML.
@@ -22,15 +22,36 @@ impl JsRunTranscript {
         JsRunTranscript::default()
     }
 
-    /// Takes one event into account (an event of `streamAgentRun` or `AgentStreamDecoder`; `raw` is ignored).
+    /// Takes one event into account: an event of `streamAgentRun`, `fromReadableStream` or
+    /// `AgentStreamDecoder`, decoded again from its `raw` item (a verified final state is taken as delivered).
     ///
-    /// @throws {HeliumError} `invalid_request` for a value that is not a stream event.
+    /// @throws {HeliumError} `invalid_request` for a value without the `raw` item those events carry.
     pub fn push(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "StreamEvent")] event: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "StreamEvent & { raw: unknown }")] event: JsValue,
     ) -> Result<(), JsValue> {
-        let event: StreamEvent = from_js(&event, "event")?;
-        self.inner.push(&event);
+        let raw = get(&event, "raw");
+        if !raw.is_object() {
+            return Err(to_js_error(&crate::Error::invalid_options(
+                "event",
+                "must be an event of streamAgentRun, fromReadableStream or AgentStreamDecoder (with its `raw` item)",
+            )));
+        }
+        let raw: serde_json::Value = from_js(&raw, "event.raw")?;
+        let mut decoded = StreamEvent::decode(&raw);
+        // The state the SDK verified a bare `completed` against (the only event that differs from its item).
+        if let StreamEvent::RunStatus { state, message } = &mut decoded
+            && get(&event, "kind").as_string().as_deref() == Some("run_status")
+        {
+            let delivered: Option<RunState> = get(&event, "state")
+                .as_string()
+                .and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok());
+            if let Some(delivered) = delivered {
+                *state = delivered;
+                *message = get(&event, "message").as_string().or(message.take());
+            }
+        }
+        self.inner.push(&decoded);
         Ok(())
     }
 
