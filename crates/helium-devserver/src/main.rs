@@ -51,6 +51,20 @@ async fn wait_for_signal() {
     }
 }
 
+/// Feature flags from `ENABLE_<FLAG>` variables, read as the backend's `flags.is_enabled` reads them (contract
+/// §3.2): `ENABLE_CUSTOM_AGENTS=true` turns on `custom_agents`; `true`, `1`, `yes` and `on` (any case) mean on.
+fn env_feature_flags(vars: impl Iterator<Item = (String, String)>) -> Vec<(String, bool)> {
+    vars.filter_map(|(k, v)| {
+        let name = k.strip_prefix("ENABLE_")?.to_ascii_lowercase();
+        let on = matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "true" | "1" | "yes" | "on"
+        );
+        (!name.is_empty()).then_some((name, on))
+    })
+    .collect()
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -77,6 +91,7 @@ async fn main() -> std::process::ExitCode {
         env_mode,
         pace: Duration::from_millis(cli.pace_ms),
         extra_cors_origins: extra,
+        feature_flags: env_feature_flags(std::env::vars()),
         ..DevServerOptions::default()
     };
     let server = match DevServer::start(options).await {
