@@ -118,3 +118,28 @@ async fn main() -> std::process::ExitCode {
     server.shutdown().await;
     std::process::ExitCode::SUCCESS
 }
+
+#[cfg(test)]
+mod tests {
+    use super::env_feature_flags;
+
+    #[test]
+    fn enable_variables_become_feature_flags() {
+        let vars = [
+            ("ENABLE_CUSTOM_AGENTS", "true"),
+            ("ENABLE_TRIGGERS_API", "Off"),
+            ("ENABLE_KNOWLEDGE_BASE", " YES "),
+            ("ENABLE_", "true"),
+            ("PATH", "/usr/bin"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        assert_eq!(
+            env_feature_flags(vars.into_iter()),
+            vec![
+                ("custom_agents".to_owned(), true),
+                ("triggers_api".to_owned(), false),
+                ("knowledge_base".to_owned(), true),
+            ]
+        );
+    }
+}

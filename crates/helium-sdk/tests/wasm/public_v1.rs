@@ -117,10 +117,16 @@ pub async fn public_api_v1() {
         .await
         .unwrap();
     assert_eq!(get_str(&result, "status").as_deref(), Some("completed"));
+    // The answer is the run's last assistant message; the files include the one the run made, inline.
     assert!(
         get_str(&get(&result, "response"), "content")
             .unwrap()
-            .contains("Hello from JS")
+            .contains("index.html")
+    );
+    let made = js_sys::Array::from(&get(&result, "files"));
+    assert!(
+        made.iter()
+            .any(|f| get(&f, "included_inline").as_bool() == Some(true))
     );
     let again = op(&c, "getThreadResponse", &[s(&thread), s(&project)])
         .await
@@ -346,24 +352,28 @@ pub async fn custom_agents() {
     assert_eq!(get_str(&imported, "status").as_deref(), Some("success"));
 
     let versions = op(&c, "listAgentVersions", &[s(&id)]).await.unwrap();
-    assert_eq!(len(&versions), 3, "create, the prompt change, the MCP tools");
-    let v1 = get_str(&js_sys::Array::from(&versions).get(2), "version_id").unwrap();
-    let v4 = op(
+    assert_eq!(
+        len(&versions),
+        4,
+        "create, the prompt change, the MCP tools, the Pipedream tools"
+    );
+    let v1 = get_str(&js_sys::Array::from(&versions).get(3), "version_id").unwrap();
+    let v5 = op(
         &c,
         "createAgentVersion",
         &[s(&id), obj(&[("system_prompt", s("fourth"))])],
     )
     .await
     .unwrap();
-    let v4_id = get_str(&v4, "version_id").unwrap();
+    let v5_id = get_str(&v5, "version_id").unwrap();
     let got = op(&c, "getAgentVersion", &[s(&id), s(&v1)]).await.unwrap();
     assert_eq!(get_str(&got, "system_prompt").as_deref(), Some("first"));
     op(&c, "activateAgentVersion", &[s(&id), s(&v1)]).await.unwrap();
-    let diff = op(&c, "compareAgentVersions", &[s(&id), s(&v1), s(&v4_id)])
+    let diff = op(&c, "compareAgentVersions", &[s(&id), s(&v1), s(&v5_id)])
         .await
         .unwrap();
     assert!(len(&get(&diff, "differences")) >= 1);
-    let rolled = op(&c, "rollbackAgentVersion", &[s(&id), s(&v4_id)])
+    let rolled = op(&c, "rollbackAgentVersion", &[s(&id), s(&v5_id)])
         .await
         .unwrap();
     assert_eq!(get_str(&rolled, "system_prompt").as_deref(), Some("fourth"));
