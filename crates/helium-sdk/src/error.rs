@@ -152,7 +152,7 @@ impl fmt::Display for Endpoint {
 }
 
 /// Rate-limit headers (`X-RateLimit-Limit`, `-Remaining`, `-Reset`), as the public API v1 sends them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[non_exhaustive]
 pub struct RateLimit {

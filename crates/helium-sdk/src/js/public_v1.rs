@@ -17,6 +17,22 @@ use crate::models::{
     ThreadResponseQuery,
 };
 
+#[wasm_bindgen]
+extern "C" {
+    /// `WaitOptions` (optional argument).
+    #[wasm_bindgen(typescript_type = "WaitOptions")]
+    pub type WaitOptionsArg;
+    /// `ThreadResponseQuery` (optional argument).
+    #[wasm_bindgen(typescript_type = "ThreadResponseQuery")]
+    pub type ThreadResponseQueryArg;
+    /// `HistoryQuery` (optional argument).
+    #[wasm_bindgen(typescript_type = "HistoryQuery")]
+    pub type HistoryQueryArg;
+    /// `AgentsQuery` (optional argument).
+    #[wasm_bindgen(typescript_type = "AgentsQuery")]
+    pub type AgentsQueryArg;
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PUBLIC_INPUTS: &str = r#"
 /** The `quickAction` request: the form fields plus optional files (at most 10, 50 MB each, 200 MB in all). */
@@ -101,10 +117,10 @@ impl HeliumClient {
         &self,
         thread_id: String,
         project_id: String,
-        #[wasm_bindgen(unchecked_param_type = "WaitOptions")] wait: Option<JsValue>,
+        wait: Option<WaitOptionsArg>,
         options: Option<CallOptions>,
     ) -> js_sys::Promise {
-        let prepared = or_default::<WaitOptions>(wait, "options")
+        let prepared = or_default::<WaitOptions>(wait.map(Into::into), "options")
             .and_then(|w| Ok((w, self.call_client(&js_options(options))?)));
         wasm_bindgen_futures::future_to_promise(async move {
             let (wait, client) = prepared?;
@@ -127,10 +143,10 @@ impl HeliumClient {
         &self,
         thread_id: String,
         project_id: String,
-        #[wasm_bindgen(unchecked_param_type = "ThreadResponseQuery")] query: Option<JsValue>,
+        query: Option<ThreadResponseQueryArg>,
         options: Option<CallOptions>,
     ) -> Result<JsValue, JsValue> {
-        let query: ThreadResponseQuery = or_default(query, "query")?;
+        let query: ThreadResponseQuery = or_default(query.map(Into::into), "query")?;
         let client = self.call_client(&js_options(options))?;
         Ok(PageIterator::iterable(crate::api::realtime_pages(
             &client,
@@ -147,10 +163,10 @@ impl HeliumClient {
         &self,
         thread_id: String,
         project_id: String,
-        #[wasm_bindgen(unchecked_param_type = "HistoryQuery")] query: Option<JsValue>,
+        query: Option<HistoryQueryArg>,
         options: Option<CallOptions>,
     ) -> Result<JsValue, JsValue> {
-        let query: HistoryQuery = or_default(query, "query")?;
+        let query: HistoryQuery = or_default(query.map(Into::into), "query")?;
         let client = self.call_client(&js_options(options))?;
         Ok(PageIterator::iterable(crate::api::history_pages::<Value>(
             &client,
@@ -203,10 +219,10 @@ impl HeliumClient {
     #[wasm_bindgen(js_name = listAvailableAgents, unchecked_return_type = "Promise<AgentsList>")]
     pub fn list_available_agents(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "AgentsQuery")] query: Option<JsValue>,
+        query: Option<AgentsQueryArg>,
         options: Option<CallOptions>,
     ) -> js_sys::Promise {
-        let prepared = or_default::<AgentsQuery>(query, "query")
+        let prepared = or_default::<AgentsQuery>(query.map(Into::into), "query")
             .and_then(|q| Ok((q, self.call_client(&js_options(options))?)));
         wasm_bindgen_futures::future_to_promise(async move {
             let (query, client) = prepared?;

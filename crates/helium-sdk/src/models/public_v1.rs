@@ -2,7 +2,8 @@
 //! files, for `he-` API keys. Its shapes are known from its documentation only (contract §8.1).
 //!
 //! Every response carries the `X-RateLimit-*` headers of its answer as [`RateLimit`] in `rate_limit` (not a
-//! wire field; `None` when the server sent none, and in a browser, which cannot read them).
+//! wire field: it is set from the headers, `None` when the server sent none, and in a browser, which cannot read
+//! them).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -178,7 +179,7 @@ pub struct QuickActionResponse {
     /// `Task created and execution started`.
     pub message: String,
     /// The rate-limit headers of the answer.
-    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub rate_limit: Option<RateLimit>,
 }
@@ -326,7 +327,7 @@ pub struct ThreadResponse {
     #[serde(deserialize_with = "null_to_default")]
     pub files: Vec<PublicFileContent>,
     /// The rate-limit headers of the answer.
-    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub rate_limit: Option<RateLimit>,
 }
@@ -352,7 +353,7 @@ pub struct FollowUpAccepted {
     /// `Follow-up accepted`.
     pub message: String,
     /// The rate-limit headers of the answer.
-    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub rate_limit: Option<RateLimit>,
 }
@@ -369,7 +370,7 @@ pub struct PublicStopResponse {
     /// `stopped`.
     pub status: PublicRunStatus,
     /// The rate-limit headers of the answer.
-    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub rate_limit: Option<RateLimit>,
 }
@@ -445,7 +446,7 @@ pub struct HistoryPage {
     /// Page information.
     pub pagination: HistoryPagination,
     /// The rate-limit headers of the answer.
-    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub rate_limit: Option<RateLimit>,
 }
@@ -502,7 +503,7 @@ pub struct FilesPage {
     /// Page information.
     pub pagination: FilesPagination,
     /// The rate-limit headers of the answer.
-    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub rate_limit: Option<RateLimit>,
 }
@@ -517,7 +518,7 @@ pub struct FileContentResponse {
     /// The file and its content.
     pub file: PublicFileContent,
     /// The rate-limit headers of the answer.
-    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub rate_limit: Option<RateLimit>,
 }

@@ -113,9 +113,10 @@ pub async fn public_api_v1() {
         ("timeoutMs", JsValue::from_f64(30_000.0)),
         ("includeFileContent", JsValue::TRUE),
     ]);
-    let result = JsFuture::from(c.wait_for_result(thread.clone(), project.clone(), Some(wait), None))
-        .await
-        .unwrap();
+    let result =
+        JsFuture::from(c.wait_for_result(thread.clone(), project.clone(), Some(wait.unchecked_into()), None))
+            .await
+            .unwrap();
     assert_eq!(get_str(&result, "status").as_deref(), Some("completed"));
     // The answer is the run's last assistant message; the files include the one the run made, inline.
     assert!(
@@ -135,7 +136,12 @@ pub async fn public_api_v1() {
 
     let query = obj(&[("timeout", JsValue::from_f64(10.0))]);
     let realtime = c
-        .iterate_realtime_response(thread.clone(), project.clone(), Some(query), None)
+        .iterate_realtime_response(
+            thread.clone(),
+            project.clone(),
+            Some(query.unchecked_into()),
+            None,
+        )
         .unwrap();
     let items = drain(&realtime).await;
     assert_eq!(get_str(&items[0], "kind").as_deref(), Some("status"));
@@ -156,7 +162,7 @@ pub async fn public_api_v1() {
         .unwrap();
     assert_eq!(get(&get(&page, "pagination"), "has_next").as_bool(), Some(true));
     let history = drain(
-        &c.iterate_thread_history(thread.clone(), project.clone(), Some(one), None)
+        &c.iterate_thread_history(thread.clone(), project.clone(), Some(one.unchecked_into()), None)
             .unwrap(),
     )
     .await;
