@@ -382,8 +382,16 @@ impl PublicApi {
                 include_file_content: options.include_file_content,
                 ..ThreadResponseQuery::default()
             };
-            // The server holds the request up to `wait`: the client's own timeout must outlast it.
-            let client = self.client().with_timeout(self.client().settings.timeout + wait);
+            // The server holds the request up to `wait`: the client's own timeout must outlast it. A 429 is waited
+            // out only while that stays within the caller's deadline.
+            let settings = &self.client().settings;
+            let retry = settings
+                .retry
+                .with_max_retry_after(settings.retry.max_retry_after.min(remaining));
+            let client = self
+                .client()
+                .with_timeout(settings.timeout + wait)
+                .with_retry(retry);
             let asked = platform::now_millis();
             let result = client
                 .public_v1()
