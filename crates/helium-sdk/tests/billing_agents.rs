@@ -338,6 +338,23 @@ async fn custom_agents_versions_tools_images_and_the_agent_limit() {
         .await
         .unwrap();
     assert_eq!(unknown.has_mcp_config, Some(false));
+    let added = agents
+        .add_custom_mcp_tools(
+            &id,
+            &CustomMcpToolsUpdate {
+                url: "https://other.example".into(),
+                r#type: "json".into(),
+                enabled_tools: vec!["lookup".into()],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(added.enabled_tools.as_deref(), Some(&["lookup".to_owned()][..]));
+    let other = agents
+        .custom_mcp_tools(&id, "https://other.example", "json")
+        .await
+        .unwrap();
+    assert_eq!(other.has_mcp_config, Some(true));
     agents
         .set_pipedream_tools(
             &id,

@@ -560,6 +560,15 @@ macro_rules! for_each_operation {
                 Get "/agents/{agent_id}/custom-mcp-tools" (path agent_id: AgentId, header x_mcp_url: String, header x_mcp_type: String)
                 {} Required Idempotent -> {json CustomMcpTools};
 
+            /// `POST /agents/{agent_id}/custom-mcp-tools`: adds a custom MCP server with the tools to enable (a new
+            /// version).
+            ///
+            /// # Errors
+            /// `not_found`, `validation`, `forbidden`. Not retried.
+            add_custom_mcp_tools => AgentsApi.add_custom_mcp_tools, "addCustomMcpTools":
+                Post "/agents/{agent_id}/custom-mcp-tools" (path agent_id: AgentId) {json CustomMcpToolsUpdate}
+                Required NotIdempotent -> {json ToolsUpdated};
+
             /// `PUT /agents/{agent_id}/custom-mcp-tools`: the tools to enable on one custom MCP server (a new
             /// version).
             ///

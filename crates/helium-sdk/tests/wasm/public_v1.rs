@@ -414,6 +414,21 @@ pub async fn custom_agents() {
             .contains("/storage/v1/object/public/")
     );
 
+    let mcp = obj(&[
+        ("url", s("https://mcp.example/added")),
+        ("type", s("json")),
+        ("enabled_tools", js_sys::Array::of1(&s("find")).into()),
+    ]);
+    let added = op(&c, "addCustomMcpTools", &[s(&id), mcp]).await.unwrap();
+    assert_eq!(get(&added, "success").as_bool(), Some(true));
+    let tools = op(
+        &c,
+        "getCustomMcpTools",
+        &[s(&id), s("https://mcp.example/added"), s("json")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(&tools, "has_mcp_config").as_bool(), Some(true));
     let listed = JsFuture::from(c.list_available_agents(None, None)).await.unwrap();
     assert_eq!(len(&get(&listed, "agents")), 2);
     let deleted = op(&c, "deleteAgent", &[s(&id)]).await.unwrap();
