@@ -177,7 +177,11 @@ start_devserver() {
   TEST_PAGE_PORT=$(free_port)
   export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$TEST_PAGE_PORT"
   DEVSERVER_LOG="$LOGS/devserver.log"
-  "$ROOT/target/debug/helium-devserver" --port 0 --pace-ms 5 --cors-origin "http://$WASM_BINDGEN_TEST_ADDRESS" >"$DEVSERVER_LOG" 2>&1 &
+  # Custom agents on (the backend's ENABLE_CUSTOM_AGENTS) and an admin key, for the agent and admin tests; the key
+  # goes to the dev backend's process only, and its value to the tests through HELIUM_DEVSERVER_ADMIN_KEY.
+  export HELIUM_DEVSERVER_ADMIN_KEY="dev-admin-$(date +%s)-$RANDOM"
+  ENABLE_CUSTOM_AGENTS=true KORTIX_ADMIN_API_KEY="$HELIUM_DEVSERVER_ADMIN_KEY" \
+    "${CARGO_TARGET_DIR:-$ROOT/target}/debug/helium-devserver" --port 0 --pace-ms 5 --cors-origin "http://$WASM_BINDGEN_TEST_ADDRESS" >"$DEVSERVER_LOG" 2>&1 &
   DEVSERVER_PID=$!
   for _ in $(seq 1 100); do
     HELIUM_DEVSERVER_URL=$(awk '/^helium-devserver listening on /{print $4; exit}' "$DEVSERVER_LOG")

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
     version,
     about = "Helium AI from the command line: configuration, connection doctor, agent runs, dev backend",
     after_help = "Backend: --backend URL, else BACKEND_INTERNAL_URL || NEXT_PUBLIC_BACKEND_URL || http://localhost:8000.\n\
-                  Auth: --token, else HELIUM_API_KEY (pk_…:sk_…), else HELIUM_ACCESS_TOKEN.\n\
+                  Auth: --token, else HELIUM_API_KEY (pk_…:sk_…, or he-… for `ask`), else HELIUM_ACCESS_TOKEN.\n\
                   Exit codes: 0 ok, 1 failure or failed checks, 2 usage, 130 interrupted."
 )]
 pub struct Cli {
@@ -129,5 +129,32 @@ pub enum Command {
         /// The embedded backend's pace in ms (default HELIUM_QUICKSTART_PACE_MS, else 40).
         #[arg(long)]
         pace_ms: Option<u64>,
+    },
+    /// Ask through the public API v1 (HELIUM_API_KEY=he-…, or an access token): a quick action, its result
+    /// and files.
+    Ask {
+        /// The prompt (1–5000 characters).
+        prompt: String,
+        /// A file to send with it (repeatable; at most 10).
+        #[arg(long = "file", value_name = "PATH")]
+        files: Vec<PathBuf>,
+        /// How long to wait for the result, in seconds.
+        #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+        timeout: u64,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the agents the way the web app does (the built-in one when custom agents are off).
+    Agents {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the subscription's status and the credit balance.
+    Billing {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
     },
 }

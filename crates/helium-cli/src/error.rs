@@ -43,7 +43,7 @@ impl CliError {
     /// The error for commands that need credentials when none are configured.
     pub fn missing_auth() -> CliError {
         CliError::new("this command needs credentials, and none are configured").hint(
-            "set HELIUM_ACCESS_TOKEN (a Supabase access token) or HELIUM_API_KEY (pk_…:sk_…), or pass --token",
+            "set HELIUM_ACCESS_TOKEN (a Supabase access token) or HELIUM_API_KEY (pk_…:sk_…, or he-… for `helium ask`), or pass --token",
         )
     }
 

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod accounts;
 mod cli;
 mod commands;
 mod context;
@@ -79,6 +80,22 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Quickstart { prompt, pace_ms } => {
             quickstart::quickstart(QuickstartArgs { prompt, pace_ms }, backend, token, &env).await
         }
+        Command::Ask {
+            prompt,
+            files,
+            timeout,
+            json,
+        } => {
+            let args = accounts::AskArgs {
+                prompt,
+                files,
+                timeout_secs: timeout,
+                json,
+            };
+            accounts::ask(args, backend, token, &env).await
+        }
+        Command::Agents { json } => accounts::agents(json, backend, token, &env).await,
+        Command::Billing { json } => accounts::billing(json, backend, token, &env).await,
     };
     match result {
         Ok(code) => code,

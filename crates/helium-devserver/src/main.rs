@@ -51,6 +51,20 @@ async fn wait_for_signal() {
     }
 }
 
+/// Feature flags from `ENABLE_<FLAG>` variables, read as the backend's `flags.is_enabled` reads them (contract
+/// §3.2): `ENABLE_CUSTOM_AGENTS=true` turns on `custom_agents`; `true`, `1`, `yes` and `on` (any case) mean on.
+fn env_feature_flags(vars: impl Iterator<Item = (String, String)>) -> Vec<(String, bool)> {
+    vars.filter_map(|(k, v)| {
+        let name = k.strip_prefix("ENABLE_")?.to_ascii_lowercase();
+        let on = matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "true" | "1" | "yes" | "on"
+        );
+        (!name.is_empty()).then_some((name, on))
+    })
+    .collect()
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -77,6 +91,7 @@ async fn main() -> std::process::ExitCode {
         env_mode,
         pace: Duration::from_millis(cli.pace_ms),
         extra_cors_origins: extra,
+        feature_flags: env_feature_flags(std::env::vars()),
         ..DevServerOptions::default()
     };
     let server = match DevServer::start(options).await {
@@ -102,4 +117,29 @@ async fn main() -> std::process::ExitCode {
     wait_for_signal().await;
     server.shutdown().await;
     std::process::ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::env_feature_flags;
+
+    #[test]
+    fn enable_variables_become_feature_flags() {
+        let vars = [
+            ("ENABLE_CUSTOM_AGENTS", "true"),
+            ("ENABLE_TRIGGERS_API", "Off"),
+            ("ENABLE_KNOWLEDGE_BASE", " YES "),
+            ("ENABLE_", "true"),
+            ("PATH", "/usr/bin"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        assert_eq!(
+            env_feature_flags(vars.into_iter()),
+            vec![
+                ("custom_agents".to_owned(), true),
+                ("triggers_api".to_owned(), false),
+                ("knowledge_base".to_owned(), true),
+            ]
+        );
+    }
 }

@@ -1,5 +1,5 @@
-//! Credentials: a bearer access token, an async token provider, a `pk_…:sk_…` API key, or none; and redaction
-//! of anything that looks like a secret.
+//! Credentials: a bearer access token, an async token provider, a `pk_…:sk_…` API key, a `he-…` public API v1
+//! key, or none; the admin key; and redaction of anything that looks like a secret.
 
 use std::fmt;
 use std::future::Future;
@@ -70,8 +70,22 @@ pub enum Credentials {
     Bearer(Secret),
     /// A provider asked for a token before every request.
     Provider(Arc<dyn TokenProvider>),
-    /// `X-API-Key: pk_…:sk_…`.
+    /// `X-API-Key: pk_…:sk_…`: the backend's own API key, for the internal routes.
     ApiKey(Secret),
+    /// `X-API-Key: he-…`: a public API v1 key (contract §8), valid on `/v1/public/*` only (`client.public_v1()`).
+    PublicApiKey(Secret),
+}
+
+/// What the public API v1's keys look like: `he-` and alphanumerics (the documentation shows 36 of them).
+pub(crate) fn is_public_api_key(key: &str) -> bool {
+    key.strip_prefix("he-")
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// What the backend's own API keys look like: `pk_…:sk_…`.
+fn is_backend_api_key(key: &str) -> bool {
+    key.split_once(':')
+        .is_some_and(|(p, s)| p.len() > 3 && p.starts_with("pk_") && s.len() > 3 && s.starts_with("sk_"))
 }
 
 impl Credentials {
@@ -80,10 +94,11 @@ impl Credentials {
         Credentials::Bearer(Secret::new(token))
     }
 
-    /// An API key of the form `pk_…:sk_…`, as shown once by `POST /api-keys`.
+    /// An API key, recognised by its form: `pk_…:sk_…` (as shown once by `POST /api-keys`; the internal
+    /// routes) or `he-…` (a public API v1 key; `client.public_v1()` only).
     ///
     /// # Errors
-    /// [`ConfigError::InvalidApiKey`] when it is not of that form.
+    /// [`ConfigError::InvalidApiKey`] when it is of neither form.
     pub fn api_key(key: impl Into<String>) -> Result<Credentials, Error> {
         Credentials::api_key_from(key.into(), None)
     }
@@ -91,17 +106,33 @@ impl Credentials {
     /// As [`Credentials::api_key`], naming the variable the key was read from in the error.
     pub(crate) fn api_key_from(key: String, variable: Option<&'static str>) -> Result<Credentials, Error> {
         let key = key.trim().to_owned();
-        let valid = key
-            .split_once(':')
-            .is_some_and(|(p, s)| p.len() > 3 && p.starts_with("pk_") && s.len() > 3 && s.starts_with("sk_"));
-        if !valid {
+        if is_public_api_key(&key) {
+            return Ok(Credentials::PublicApiKey(Secret::new(key)));
+        }
+        if !is_backend_api_key(&key) {
             return Err(ConfigError::InvalidApiKey {
                 variable,
-                expected: "pk_…:sk_… (public and secret key joined by a colon)",
+                expected: "pk_…:sk_… (public and secret key joined by a colon) or he-… (a public API v1 key)",
             }
             .into());
         }
         Ok(Credentials::ApiKey(Secret::new(key)))
+    }
+
+    /// A public API v1 key (`he-` and alphanumerics), sent as `X-API-Key` on `/v1/public/*` calls.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidApiKey`] when it is not of that form.
+    pub fn public_api_key(key: impl Into<String>) -> Result<Credentials, Error> {
+        let key = key.into().trim().to_owned();
+        if !is_public_api_key(&key) {
+            return Err(ConfigError::InvalidApiKey {
+                variable: None,
+                expected: "he- followed by letters and digits",
+            }
+            .into());
+        }
+        Ok(Credentials::PublicApiKey(Secret::new(key)))
     }
 
     /// A token provider.
@@ -126,8 +157,18 @@ impl Credentials {
                 }
                 Ok(Some(token))
             }
-            Credentials::None | Credentials::ApiKey(_) => Ok(None),
+            Credentials::None | Credentials::ApiKey(_) | Credentials::PublicApiKey(_) => Ok(None),
         }
+    }
+
+    /// True for a public API v1 key (`he-…`).
+    pub(crate) fn is_public_api_key(&self) -> bool {
+        matches!(self, Credentials::PublicApiKey(_))
+    }
+
+    /// True for a backend API key (`pk_…:sk_…`).
+    pub(crate) fn is_backend_api_key(&self) -> bool {
+        matches!(self, Credentials::ApiKey(_))
     }
 
     /// The header to send, if any.
@@ -135,7 +176,9 @@ impl Credentials {
         Ok(match self {
             Credentials::None => None,
             Credentials::Bearer(t) => Some(("authorization", format!("Bearer {}", t.expose_secret()))),
-            Credentials::ApiKey(k) => Some(("x-api-key", k.expose_secret().to_owned())),
+            Credentials::ApiKey(k) | Credentials::PublicApiKey(k) => {
+                Some(("x-api-key", k.expose_secret().to_owned()))
+            }
             Credentials::Provider(p) => {
                 let token = p.access_token().await?;
                 if token.is_empty() {
@@ -154,6 +197,7 @@ impl fmt::Debug for Credentials {
             Credentials::Bearer(_) => "Credentials::Bearer([redacted])",
             Credentials::Provider(_) => "Credentials::Provider(..)",
             Credentials::ApiKey(_) => "Credentials::ApiKey([redacted])",
+            Credentials::PublicApiKey(_) => "Credentials::PublicApiKey([redacted])",
         })
     }
 }
@@ -175,7 +219,8 @@ pub(crate) fn token_subject(token: &str) -> Option<String> {
 }
 
 /// Replaces anything in `text` that looks like a credential with `[redacted]`: JWTs (`eyJ….….…`), API secret
-/// keys (`sk_…`, `pk_…:sk_…`), Supabase secret keys (`sb_secret_…`) and the word after `Bearer`.
+/// keys (`sk_…`, `pk_…:sk_…`), public API v1 keys (`he-…`), Supabase secret keys (`sb_secret_…`) and the word
+/// after `Bearer`.
 pub fn redact_secrets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
@@ -189,7 +234,8 @@ pub fn redact_secrets(text: &str) -> String {
             || (word.starts_with("eyJ") && word.matches('.').count() >= 2)
             || word.starts_with("sk_")
             || word.starts_with("sb_secret_")
-            || word.contains(":sk_");
+            || word.contains(":sk_")
+            || (word.len() > 10 && is_public_api_key(word));
         *after_bearer = word.eq_ignore_ascii_case("bearer");
         out.push_str(if secret { "[redacted]" } else { word });
         word.clear();
@@ -227,6 +273,12 @@ mod tests {
         assert!(red.ends_with("[redacted] ok"), "{red}");
         assert_eq!(redact_secrets("Agent run not found"), "Agent run not found");
         assert_eq!(redact_secrets("pk_public_only é"), "pk_public_only é");
+        let he = format!("he-{}", "a1B2".repeat(9));
+        assert_eq!(
+            redact_secrets(&format!("key {he} rejected")),
+            "key [redacted] rejected"
+        );
+        assert_eq!(redact_secrets("he-llo world"), "he-llo world");
     }
 
     #[test]
@@ -248,7 +300,19 @@ mod tests {
     #[test]
     fn api_key_format_is_checked_and_never_printed() {
         assert!(Credentials::api_key("pk_abc:sk_def").is_ok());
-        for bad in ["he-abc", "pk_abc", "pk_:sk_", "sk_def:pk_abc", ""] {
+        // A he- key is recognised by its form, by the same entry point.
+        let he = format!("he-{}", "x".repeat(36));
+        assert!(matches!(
+            Credentials::api_key(&he).unwrap(),
+            Credentials::PublicApiKey(_)
+        ));
+        assert!(matches!(
+            Credentials::public_api_key(&he).unwrap(),
+            Credentials::PublicApiKey(_)
+        ));
+        assert!(Credentials::public_api_key("pk_abc:sk_def").is_err());
+        assert!(!format!("{:?}", Credentials::api_key(&he).unwrap()).contains(&he));
+        for bad in ["he-", "he-ab_c", "pk_abc", "pk_:sk_", "sk_def:pk_abc", ""] {
             assert_eq!(
                 Credentials::api_key(bad)
                     .unwrap_err()

@@ -178,7 +178,7 @@ impl ClientBuilder {
         match credentials {
             Credentials::None => {}
             Credentials::Bearer(t) => self.options.access_token = Some(t),
-            Credentials::ApiKey(k) => self.options.api_key = Some(k),
+            Credentials::ApiKey(k) | Credentials::PublicApiKey(k) => self.options.api_key = Some(k),
             Credentials::Provider(p) => self.provider = Some(p),
         }
         self
@@ -189,10 +189,18 @@ impl ClientBuilder {
         self.credentials(Credentials::Bearer(Secret::new(token)))
     }
 
-    /// A `pk_…:sk_…` API key (checked when building).
+    /// An API key, `pk_…:sk_…` (the internal routes) or `he-…` (the public API v1), recognised by its form
+    /// when building.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self = self.credentials(Credentials::None);
         self.options.api_key = Some(Secret::new(key));
+        self
+    }
+
+    /// The admin key (`X-Admin-Api-Key`) for the admin operations, besides any user credentials. Server
+    /// runtimes only: building a client-runtime client with it fails (`secret_key_in_client`).
+    pub fn admin_api_key(mut self, key: impl Into<String>) -> Self {
+        self.options.admin_api_key = Some(Secret::new(key));
         self
     }
 
@@ -208,7 +216,7 @@ impl ClientBuilder {
     }
 
     /// Reads credentials from the environment when none are given explicitly (`HELIUM_API_KEY`, then
-    /// `HELIUM_ACCESS_TOKEN`; server runtimes only).
+    /// `HELIUM_ACCESS_TOKEN`; server runtimes only), and the admin key from `KORTIX_ADMIN_API_KEY`.
     pub fn env_credentials(mut self) -> Self {
         self.env_credentials = true;
         self
@@ -283,6 +291,7 @@ impl ClientBuilder {
         let credentials = self
             .options
             .credentials(self.provider, self.env_credentials, runtime, &env)?;
+        let admin_key = self.options.admin_key(self.env_credentials, runtime, &env)?;
         let rest = rest_target(&self.options, runtime, &env)?;
         let headers = HeaderPolicy::new(
             runtime,
@@ -301,6 +310,7 @@ impl ClientBuilder {
                 api_root,
                 rest,
                 credentials,
+                admin_key,
                 transport,
                 headers,
             }),

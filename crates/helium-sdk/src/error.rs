@@ -152,7 +152,7 @@ impl fmt::Display for Endpoint {
 }
 
 /// Rate-limit headers (`X-RateLimit-Limit`, `-Remaining`, `-Reset`), as the public API v1 sends them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[non_exhaustive]
 pub struct RateLimit {
@@ -653,6 +653,12 @@ impl Error {
         }
     }
 
+    /// The agent-count-limit detail of a 402 (`POST /agents`, the JSON import): `current_count`, `limit`,
+    /// `tier_name`, `error_code` `AGENT_LIMIT_EXCEEDED`.
+    pub fn agent_limit(&self) -> Option<crate::models::AgentLimitDetail> {
+        self.detail().and_then(ErrorDetail::agent_limit)
+    }
+
     /// The HTTP error, when the backend answered with an error status.
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
@@ -819,10 +825,10 @@ pub enum ConfigError {
         /// What is wrong with it (never the key itself).
         reason: KeyProblem,
     },
-    /// A service-role JWT, `sb_secret_…` key or admin key where code runs in a browser.
+    /// A service-role JWT, `sb_secret_…` key or the admin API key where code runs in a browser.
     #[error(
         "{variable} holds a {kind} key, which must never reach a browser; \
-         use the anon or sb_publishable_ key on the client side"
+         on the client side use only public keys (the Supabase anon or sb_publishable_ key)"
     )]
     #[non_exhaustive]
     SecretKeyInClient {

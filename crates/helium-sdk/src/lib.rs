@@ -16,7 +16,7 @@ mod transport;
 #[cfg(target_arch = "wasm32")]
 pub mod js;
 
-pub use api::{SandboxUpload, UploadFile};
+pub use api::{ProfileImageUpload, SandboxUpload, UploadFile, WaitOptions};
 pub use auth::{Credentials, Secret, TokenProvider};
 pub use client::{Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use config::{
@@ -25,7 +25,7 @@ pub use config::{
 };
 pub use error::{ApiError, ConfigError, Endpoint, EnvOrigin, Error, ErrorKind, KeyProblem, RateLimit};
 pub use http::{BACKEND_CORS_HEADERS, RetryPolicy};
-pub use options::{ClientOptions, HELIUM_ACCESS_TOKEN, HELIUM_API_KEY};
+pub use options::{ClientOptions, HELIUM_ACCESS_TOKEN, HELIUM_API_KEY, KORTIX_ADMIN_API_KEY};
 pub use platform::{BoxFuture, MaybeSend, MaybeSendSync};
 pub use serde_json::Value;
 pub use transport::FileData;

@@ -10,9 +10,22 @@
 //!    [`crate::ClientBuilder::token_provider`] in Rust). Give at most one; two are an `invalid_request` error
 //!    (`invalid_options`), never a silent choice.
 //! 2. **The environment**, only when the client is built from it (`Client::from_env`, `HeliumClient.fromEnv`,
-//!    the CLI) and only in a server runtime (a browser has no private environment): `HELIUM_API_KEY`
-//!    (`pk_…:sk_…`), else `HELIUM_ACCESS_TOKEN`.
+//!    the CLI) and only in a server runtime (a browser has no private environment): `HELIUM_API_KEY`, else
+//!    `HELIUM_ACCESS_TOKEN`.
 //! 3. Otherwise none: calls that need credentials fail with kind `auth` before anything is sent.
+//!
+//! **API keys are recognised by their form**, wherever they come from (`apiKey`, `HELIUM_API_KEY`,
+//! [`crate::ClientBuilder::api_key`]): `pk_…:sk_…` is the backend's own key (the internal routes), `he-…` a
+//! public API v1 key (contract §8; `client.public_v1()` only). Anything else is a `config` error
+//! (`invalid_api_key`) naming the option or variable. Each key works where it is valid and fails before sending
+//! elsewhere, with kind `auth`: a `he-` key on an internal route (the real backend would answer 401 "Invalid API
+//! key format"), a `pk_…:sk_…` key on the public API v1. An access token (or token provider) works on both.
+//!
+//! **The admin key** (`X-Admin-Api-Key`, contract §4.1) is not a user credential and does not compete with
+//! them: it is a separate slot, used only by the admin operations (`client.admin()`), from `adminApiKey` (or
+//! [`crate::ClientBuilder::admin_api_key`]), else — from the environment, on a server — `KORTIX_ADMIN_API_KEY`
+//! (the frontend's variable). Like a Supabase secret key it is refused in a client runtime: an explicit one, or
+//! one in the environment `fromEnv` reads there, is a `config` error (`secret_key_in_client`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,8 +38,10 @@ use crate::error::Error;
 
 /// `HELIUM_ACCESS_TOKEN`: a Supabase access token read by `from_env` (server runtimes).
 pub const HELIUM_ACCESS_TOKEN: &str = "HELIUM_ACCESS_TOKEN";
-/// `HELIUM_API_KEY`: a `pk_…:sk_…` API key read by `from_env` (server runtimes; wins over the token).
+/// `HELIUM_API_KEY`: a `pk_…:sk_…` or `he-…` API key read by `from_env` (server runtimes; wins over the token).
 pub const HELIUM_API_KEY: &str = "HELIUM_API_KEY";
+/// `KORTIX_ADMIN_API_KEY`: the admin key read by `from_env` (server runtimes only; refused in a client runtime).
+pub const KORTIX_ADMIN_API_KEY: &str = "KORTIX_ADMIN_API_KEY";
 
 /// Options of a client. Every field is optional; see the module docs for the credential precedence.
 ///
@@ -46,10 +61,16 @@ pub struct ClientOptions {
     #[serde(default)]
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string"))]
     pub access_token: Option<Secret>,
-    /// A `pk_…:sk_…` API key, sent as `X-API-Key`.
+    /// An API key, sent as `X-API-Key`: `pk_…:sk_…` (the internal routes) or `he-…` (the public API v1),
+    /// recognised by its form.
     #[serde(default)]
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string"))]
     pub api_key: Option<Secret>,
+    /// The admin key (`X-Admin-Api-Key`) for the admin operations. Server runtimes only: refused in a client
+    /// runtime.
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string"))]
+    pub admin_api_key: Option<Secret>,
     /// Overrides runtime detection (`server` without a `window` global, `client` in a browser).
     #[serde(default)]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
@@ -153,6 +174,36 @@ impl ClientOptions {
         }
         Ok(Credentials::None)
     }
+
+    /// The admin key (module docs): `admin_api_key`, else — when `from_env` and in a server runtime —
+    /// `KORTIX_ADMIN_API_KEY` from `env`.
+    ///
+    /// # Errors
+    /// `config` (`secret_key_in_client`) for an admin key in a client runtime, given explicitly or found in the
+    /// environment `from_env` reads.
+    pub fn admin_key(&self, from_env: bool, runtime: Runtime, env: &Env) -> Result<Option<Secret>, Error> {
+        let refused = |variable: &'static str| -> Error {
+            crate::error::ConfigError::SecretKeyInClient {
+                variable,
+                kind: "server-only admin API",
+            }
+            .into()
+        };
+        if let Some(key) = &self.admin_api_key {
+            if runtime == Runtime::Client {
+                return Err(refused("adminApiKey"));
+            }
+            return Ok(Some(Secret::new(key.expose_secret().trim())));
+        }
+        if !from_env {
+            return Ok(None);
+        }
+        match env.get(KORTIX_ADMIN_API_KEY) {
+            Some(_) if runtime == Runtime::Client => Err(refused(KORTIX_ADMIN_API_KEY)),
+            Some(key) => Ok(Some(Secret::new(key.trim()))),
+            None => Ok(None),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -169,6 +220,7 @@ mod tests {
             Credentials::Bearer(_) => "bearer",
             Credentials::Provider(_) => "provider",
             Credentials::ApiKey(_) => "api_key",
+            Credentials::PublicApiKey(_) => "public_api_key",
         }
     }
 
@@ -207,14 +259,65 @@ mod tests {
         assert_eq!(err.code(), Some("invalid_options"));
         let provider: Arc<dyn TokenProvider> = Arc::new(|| async { Ok::<_, Error>("p".to_owned()) });
         assert!(explicit.credentials(Some(provider), false, s, &both).is_err());
+        // A he- key is recognised by its form, from the option and from the environment.
+        let he = format!("he-{}", "k".repeat(36));
+        let public = ClientOptions {
+            api_key: Some(Secret::new(he.clone())),
+            ..ClientOptions::default()
+        };
+        assert_eq!(
+            kind(&public.credentials(None, false, s, &both).unwrap()),
+            "public_api_key"
+        );
+        let he_env = env(&[(HELIUM_API_KEY, he.as_str()), (HELIUM_ACCESS_TOKEN, "tok")]);
+        assert_eq!(
+            kind(&none.credentials(None, true, s, &he_env).unwrap()),
+            "public_api_key"
+        );
         // A malformed key names where it came from and never shows the value.
-        let bad = env(&[(HELIUM_API_KEY, "he-1234")]);
+        let bad = env(&[(HELIUM_API_KEY, "he_1234")]);
         let err = none.credentials(None, true, s, &bad).unwrap_err();
         assert_eq!(err.as_config().and_then(|c| c.variable()), Some(HELIUM_API_KEY));
         assert!(
-            err.to_string().contains(HELIUM_API_KEY) && !err.to_string().contains("he-1234"),
+            err.to_string().contains(HELIUM_API_KEY) && !err.to_string().contains("he_1234"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn admin_key_is_its_own_slot_and_server_only() {
+        let s = Runtime::Server;
+        let c = Runtime::Client;
+        let admin_env = env(&[
+            (KORTIX_ADMIN_API_KEY, "adm-secret-1"),
+            (HELIUM_ACCESS_TOKEN, "tok"),
+        ]);
+        let none = ClientOptions::default();
+        // From the environment on a server, besides the user's credentials; not read unless asked to.
+        let key = none.admin_key(true, s, &admin_env).unwrap().unwrap();
+        assert_eq!(key.expose_secret(), "adm-secret-1");
+        assert_eq!(
+            kind(&none.credentials(None, true, s, &admin_env).unwrap()),
+            "bearer"
+        );
+        assert!(none.admin_key(false, s, &admin_env).unwrap().is_none());
+        // The explicit option wins over the environment.
+        let explicit = ClientOptions {
+            admin_api_key: Some(Secret::new("adm-explicit")),
+            access_token: Some(Secret::new("t")),
+            ..ClientOptions::default()
+        };
+        let key = explicit.admin_key(true, s, &admin_env).unwrap().unwrap();
+        assert_eq!(key.expose_secret(), "adm-explicit");
+        // Refused in a client runtime, given or found, naming where it came from and never the value.
+        for (options, variable) in [(&explicit, "adminApiKey"), (&none, KORTIX_ADMIN_API_KEY)] {
+            let err = options.admin_key(true, c, &admin_env).unwrap_err();
+            assert_eq!(err.code(), Some("secret_key_in_client"));
+            assert_eq!(err.as_config().and_then(|e| e.variable()), Some(variable));
+            let text = err.to_string();
+            assert!(!text.contains("adm-"), "{text}");
+        }
+        assert!(!format!("{explicit:?}").contains("adm-explicit"));
     }
 
     #[test]

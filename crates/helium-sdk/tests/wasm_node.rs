@@ -140,3 +140,23 @@ async fn client_forwarding_round_trip() {
 async fn client_hooks_and_fetch_options() {
     api::hooks_and_fetch_options().await;
 }
+
+#[wasm_bindgen_test]
+async fn public_api_v1_with_an_he_key() {
+    wasm::public_v1::public_api_v1().await;
+}
+
+#[wasm_bindgen_test]
+async fn billing_operations() {
+    wasm::public_v1::billing_operations().await;
+}
+
+#[wasm_bindgen_test]
+async fn custom_agents_and_versions() {
+    wasm::public_v1::custom_agents().await;
+}
+
+#[wasm_bindgen_test]
+async fn admin_key_on_servers_only() {
+    wasm::public_v1::admin_key().await;
+}

@@ -20,11 +20,20 @@
 //! Conventions: ids are taken as `impl Into<IdType>` (a `&str`, a `String` or the id type), request bodies and
 //! queries by reference, files by value inside their request.
 
+mod accounts;
 mod conversations;
 pub(crate) mod operations;
 mod pages;
+mod public_v1;
 pub(crate) mod spec;
 mod upload;
+
+pub use accounts::{CUSTOM_AGENTS_FLAG, DEFAULT_AGENT_ID, ProfileImageUpload, USAGE_LOGS_PAGE_SIZE};
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
+pub(crate) use accounts::{available_agents, usage_log_pages};
+pub use public_v1::{PUBLIC_FILES_PAGE_SIZE, WaitOptions};
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
+pub(crate) use public_v1::{file_pages, history_pages, realtime_pages};
 
 pub use conversations::MESSAGE_PAGE_SIZE;
 #[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
@@ -120,6 +129,11 @@ handlers! {
     FlagsApi => flags;
     /// `client.api_keys()`: API keys.
     ApiKeysApi => api_keys;
+    /// `client.public_v1()`: the public API v1 (contract §8), for `he-` API keys (or an access token): quick
+    /// actions, results, follow-ups, history and files. Answers carry their `X-RateLimit-*` headers.
+    PublicApi => public_v1;
+    /// `client.admin()`: admin routes, with the admin key (`X-Admin-Api-Key`; server runtimes only).
+    AdminApi => admin;
 }
 
 operations::for_each_operation!(define_handlers);

@@ -11,13 +11,16 @@
 //! ```
 //!
 //! * parameters: `path` (a `{name}` segment of the template), `query` (a query parameter), `fspath` (a
-//!   sandbox file path in the query, encoded for the backend's second decoding);
+//!   sandbox file path in the query, encoded for the backend's second decoding), `eq` (a PostgREST filter),
+//!   `header` (a request header: `x_mcp_url` is sent as `X-MCP-URL`);
 //! * input: `{}`, `{json T}`, `{json_opt T}` (may be omitted in JavaScript), `{query T}`, `{query_opt T}`,
 //!   `{multipart T}` (`T: MultipartForm`; its JavaScript input type is `TInput`);
-//! * auth: `None`, `Required`, `Optional`; retry: `Idempotent` (retried on transient failures) or
+//! * auth: `None`, `Required`, `Optional`, `Supabase` (PostgREST as the signed-in user), `Public` (the public
+//!   API v1: a `he-` key or an access token), `Admin` (`X-Admin-Api-Key`); retry: `Idempotent` (retried on transient failures) or
 //!   `NotIdempotent`;
-//! * output: `{json T}`, `{array T}` (a top-level JSON array), `{list "field" T}` (a list in one field of the
-//!   body), `{bytes}`, `{stream}` (handler written by hand).
+//! * output: `{json T}`, `{public T}` (JSON with the `X-RateLimit-*` headers as its `rate_limit`), `{array T}`
+//!   (a top-level JSON array), `{list "field" T}` (a list in one field of the body), `{bytes}`, `{single T}`
+//!   (one PostgREST row), `{none}`, `{stream}` (handler written by hand).
 
 /// Calls `$callback!` with every row of the table.
 macro_rules! for_each_operation {
@@ -381,6 +384,106 @@ macro_rules! for_each_operation {
                 Get "/billing/thread-token-usage/{thread_id}" (path thread_id: ThreadId) {} Required Idempotent
                 -> {json ThreadTokenUsage};
 
+            /// `POST /billing/create-checkout-session`: subscribes to a price (or changes the plan); a new checkout
+            /// answers with the Stripe `url` to pay at.
+            ///
+            /// # Errors
+            /// `bad_request` (an unknown price), `unauthorized`, `server`. Not retried.
+            create_checkout_session => BillingApi.create_checkout_session, "createCheckoutSession":
+                Post "/billing/create-checkout-session" () {json CheckoutSessionRequest} Required NotIdempotent
+                -> {json CheckoutSession};
+
+            /// `POST /billing/create-portal-session`: the Stripe billing portal's URL.
+            ///
+            /// # Errors
+            /// `unauthorized`, `server`. Not retried.
+            create_portal_session => BillingApi.create_portal_session, "createPortalSession":
+                Post "/billing/create-portal-session" () {json PortalSessionRequest} Required NotIdempotent
+                -> {json PortalSession};
+
+            /// `GET /billing/subscription-commitment/{subscription_id}`: whether a yearly commitment binds it.
+            ///
+            /// # Errors
+            /// `not_found`, `unauthorized`.
+            get_subscription_commitment => BillingApi.subscription_commitment, "getSubscriptionCommitment":
+                Get "/billing/subscription-commitment/{subscription_id}" (path subscription_id: String) {}
+                Required Idempotent -> {json CommitmentInfo};
+
+            /// `GET /billing/subscription-details`: the subscription and its commitment.
+            ///
+            /// # Errors
+            /// `unauthorized`, `server`.
+            get_subscription_details => BillingApi.subscription_details, "getSubscriptionDetails":
+                Get "/billing/subscription-details" () {} Required Idempotent -> {json SubscriptionDetails};
+
+            /// `POST /billing/cancel-subscription`: ends the subscription with the current period (unless a
+            /// commitment prevents it: `status` says which).
+            ///
+            /// # Errors
+            /// `not_found` (no subscription), `unauthorized`. Not retried.
+            cancel_subscription => BillingApi.cancel_subscription, "cancelSubscription":
+                Post "/billing/cancel-subscription" () {} Required NotIdempotent -> {json SubscriptionChange};
+
+            /// `POST /billing/reactivate-subscription`: undoes a cancellation at the period's end.
+            ///
+            /// # Errors
+            /// `not_found` (no subscription), `unauthorized`. Not retried.
+            reactivate_subscription => BillingApi.reactivate_subscription, "reactivateSubscription":
+                Post "/billing/reactivate-subscription" () {} Required NotIdempotent -> {json SubscriptionChange};
+
+            /// `GET /billing/usage-logs?page=&items_per_page=`: one page of usage per thread (see
+            /// `BillingApi::usage_logs_all` for every page). Local mode answers an empty stub with a `message`.
+            ///
+            /// # Errors
+            /// `bad_request` (bad paging), `unauthorized`.
+            get_usage_logs => BillingApi.usage_logs, "getUsageLogs":
+                Get "/billing/usage-logs" () {query_opt UsageLogsQuery} Required Idempotent -> {json UsageLogsPage};
+
+            /// `GET /billing/thread-credit-usage/{thread_id}`: the credits a thread used.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`, `unauthorized`.
+            get_thread_credit_usage => BillingApi.thread_credit_usage, "getThreadCreditUsage":
+                Get "/billing/thread-credit-usage/{thread_id}" (path thread_id: ThreadId) {} Required Idempotent
+                -> {json ThreadCreditUsage};
+
+            /// `POST /billing/purchase-credits`: buys credits (a checkout session).
+            ///
+            /// # Errors
+            /// `bad_request` (an amount out of range), `unauthorized`. Not retried.
+            purchase_credits => BillingApi.purchase_credits, "purchaseCredits":
+                Post "/billing/purchase-credits" () {json PurchaseCreditsRequest} Required NotIdempotent
+                -> {json CreditPurchase};
+
+            /// `GET /billing/credit-balance`.
+            ///
+            /// # Errors
+            /// `unauthorized`.
+            get_credit_balance => BillingApi.credit_balance, "getCreditBalance":
+                Get "/billing/credit-balance" () {} Required Idempotent -> {json CreditBalance};
+
+            /// `GET /billing/credit-history`: the credit purchases.
+            ///
+            /// # Errors
+            /// `unauthorized`.
+            get_credit_history => BillingApi.credit_history, "getCreditHistory":
+                Get "/billing/credit-history" () {} Required Idempotent -> {json CreditHistory};
+
+            /// `GET /billing/can-purchase-credits`.
+            ///
+            /// # Errors
+            /// `unauthorized`.
+            can_purchase_credits => BillingApi.can_purchase_credits, "canPurchaseCredits":
+                Get "/billing/can-purchase-credits" () {} Required Idempotent -> {json CanPurchaseCredits};
+
+            /// `POST /billing/create-trial-checkout`: starts the trial (a checkout session).
+            ///
+            /// # Errors
+            /// `bad_request` (already subscribed), `unauthorized`. Not retried.
+            create_trial_checkout => BillingApi.create_trial_checkout, "createTrialCheckout":
+                Post "/billing/create-trial-checkout" () {json TrialCheckoutRequest} Required NotIdempotent
+                -> {json CheckoutSession};
+
             /// `GET /agents` (one page). When the `custom_agents` flag is off the backend answers with the
             /// built-in `helium-default` agent only.
             ///
@@ -396,6 +499,168 @@ macro_rules! for_each_operation {
             get_agent => AgentsApi.get, "getAgent":
                 Get "/agents/{agent_id}" (path agent_id: AgentId) {} Required Idempotent -> {json Agent};
 
+            /// `POST /agents`: a custom agent (version `v1`). Needs the `custom_agents` flag.
+            ///
+            /// # Errors
+            /// `billing` with the agent-count limit (`Error::agent_limit`, JS `isAgentLimitError`),
+            /// `forbidden` (custom agents disabled), `validation`. Not retried.
+            create_agent => AgentsApi.create, "createAgent":
+                Post "/agents" () {json AgentCreateRequest} Required NotIdempotent -> {json Agent};
+
+            /// `PUT /agents/{agent_id}`: changes the given fields (a new version when the prompt, MCPs or tools
+            /// change).
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`, `validation`.
+            update_agent => AgentsApi.update, "updateAgent":
+                Put "/agents/{agent_id}" (path agent_id: AgentId) {json AgentUpdateRequest} Required Idempotent
+                -> {json Agent};
+
+            /// `DELETE /agents/{agent_id}` (not the default agent).
+            ///
+            /// # Errors
+            /// `not_found`, `bad_request` (the default agent), `forbidden`. Not retried.
+            delete_agent => AgentsApi.delete, "deleteAgent":
+                Delete "/agents/{agent_id}" (path agent_id: AgentId) {} Required NotIdempotent -> {json AgentMessage};
+
+            /// `GET /agents/{agent_id}/export`: the agent as a JSON document (for `import_json`).
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`.
+            export_agent => AgentsApi.export, "exportAgent":
+                Get "/agents/{agent_id}/export" (path agent_id: AgentId) {} Required Idempotent -> {json AgentExport};
+
+            /// `POST /agents/json/analyze`: what importing an exported agent would need.
+            ///
+            /// # Errors
+            /// `bad_request`, `validation`, `forbidden`.
+            analyze_agent_json => AgentsApi.analyze_json, "analyzeAgentJson":
+                Post "/agents/json/analyze" () {json AgentJsonRequest} Required Idempotent -> {json AgentJsonAnalysis};
+
+            /// `POST /agents/json/import`: a new agent from an exported one.
+            ///
+            /// # Errors
+            /// `billing` (agent-count limit), `bad_request`, `forbidden`. Not retried.
+            import_agent_json => AgentsApi.import_json, "importAgentJson":
+                Post "/agents/json/import" () {json AgentJsonRequest} Required NotIdempotent -> {json AgentJsonImported};
+
+            /// `GET /agents/{agent_id}/tools`: the agent's built-in and MCP tools.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`.
+            get_agent_tools => AgentsApi.tools, "getAgentTools":
+                Get "/agents/{agent_id}/tools" (path agent_id: AgentId) {} Required Idempotent -> {json AgentTools};
+
+            /// `GET /agents/{agent_id}/custom-mcp-tools` (headers `X-MCP-URL`, `X-MCP-Type` `sse` or `json`): the
+            /// tools of one custom MCP server.
+            ///
+            /// # Errors
+            /// `not_found`, `bad_request`, `forbidden`.
+            get_custom_mcp_tools => AgentsApi.custom_mcp_tools, "getCustomMcpTools":
+                Get "/agents/{agent_id}/custom-mcp-tools" (path agent_id: AgentId, header x_mcp_url: String, header x_mcp_type: String)
+                {} Required Idempotent -> {json CustomMcpTools};
+
+            /// `POST /agents/{agent_id}/custom-mcp-tools`: adds a custom MCP server with the tools to enable (a new
+            /// version).
+            ///
+            /// # Errors
+            /// `not_found`, `validation`, `forbidden`. Not retried.
+            add_custom_mcp_tools => AgentsApi.add_custom_mcp_tools, "addCustomMcpTools":
+                Post "/agents/{agent_id}/custom-mcp-tools" (path agent_id: AgentId) {json CustomMcpToolsUpdate}
+                Required NotIdempotent -> {json ToolsUpdated};
+
+            /// `PUT /agents/{agent_id}/custom-mcp-tools`: the tools to enable on one custom MCP server (a new
+            /// version).
+            ///
+            /// # Errors
+            /// `not_found`, `validation`, `forbidden`.
+            set_custom_mcp_tools => AgentsApi.set_custom_mcp_tools, "setCustomMcpTools":
+                Put "/agents/{agent_id}/custom-mcp-tools" (path agent_id: AgentId) {json CustomMcpToolsUpdate}
+                Required Idempotent -> {json ToolsUpdated};
+
+            /// `GET /agents/{agent_id}/pipedream-tools/{profile_id}`: the tools of a Pipedream profile.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`.
+            get_pipedream_tools => AgentsApi.pipedream_tools, "getPipedreamTools":
+                Get "/agents/{agent_id}/pipedream-tools/{profile_id}" (path agent_id: AgentId, path profile_id: String)
+                {} Required Idempotent -> {json PipedreamTools};
+
+            /// `PUT /agents/{agent_id}/pipedream-tools/{profile_id}`: the profile's tools to enable.
+            ///
+            /// # Errors
+            /// `not_found`, `validation`, `forbidden`.
+            set_pipedream_tools => AgentsApi.set_pipedream_tools, "setPipedreamTools":
+                Put "/agents/{agent_id}/pipedream-tools/{profile_id}" (path agent_id: AgentId, path profile_id: String)
+                {json PipedreamToolsUpdate} Required Idempotent -> {json ToolsUpdated};
+
+            /// `POST /agents/profile-image/upload` (multipart `file`, an image): its public URL, for
+            /// `profile_image_url`.
+            ///
+            /// # Errors
+            /// `bad_request` (not an image, too large), `forbidden`. Not retried.
+            upload_agent_profile_image => AgentsApi.upload_profile_image, "uploadAgentProfileImage":
+                Post "/agents/profile-image/upload" () {multipart ProfileImageUpload} Required NotIdempotent
+                -> {json ProfileImageUploaded};
+
+            /// `GET /agents/{agent_id}/versions`: every version, newest first.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`.
+            list_agent_versions => AgentsApi.versions, "listAgentVersions":
+                Get "/agents/{agent_id}/versions" (path agent_id: AgentId) {} Required Idempotent
+                -> {array AgentVersion};
+
+            /// `POST /agents/{agent_id}/versions`: a new version, which becomes current.
+            ///
+            /// # Errors
+            /// `not_found`, `validation`, `forbidden`. Not retried.
+            create_agent_version => AgentsApi.create_version, "createAgentVersion":
+                Post "/agents/{agent_id}/versions" (path agent_id: AgentId) {json CreateAgentVersionRequest}
+                Required NotIdempotent -> {json AgentVersion};
+
+            /// `GET /agents/{agent_id}/versions/{version_id}`.
+            ///
+            /// # Errors
+            /// `not_found` ("Version not found"), `forbidden`.
+            get_agent_version => AgentsApi.version, "getAgentVersion":
+                Get "/agents/{agent_id}/versions/{version_id}" (path agent_id: AgentId, path version_id: String) {}
+                Required Idempotent -> {json AgentVersion};
+
+            /// `PUT /agents/{agent_id}/versions/{version_id}/activate`: makes it the current version.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`.
+            activate_agent_version => AgentsApi.activate_version, "activateAgentVersion":
+                Put "/agents/{agent_id}/versions/{version_id}/activate" (path agent_id: AgentId, path version_id: String)
+                {} Required Idempotent -> {json AgentMessage};
+
+            /// `GET /agents/{agent_id}/versions/{version_id}/compare/{other_version_id}`: the fields that differ.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`.
+            compare_agent_versions => AgentsApi.compare_versions, "compareAgentVersions":
+                Get "/agents/{agent_id}/versions/{version_id}/compare/{other_version_id}"
+                (path agent_id: AgentId, path version_id: String, path other_version_id: String) {}
+                Required Idempotent -> {json VersionComparison};
+
+            /// `POST /agents/{agent_id}/versions/{version_id}/rollback`: a new current version with that
+            /// version's configuration.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`. Not retried.
+            rollback_agent_version => AgentsApi.rollback_version, "rollbackAgentVersion":
+                Post "/agents/{agent_id}/versions/{version_id}/rollback" (path agent_id: AgentId, path version_id: String)
+                {} Required NotIdempotent -> {json AgentVersion};
+
+            /// `PUT /agents/{agent_id}/versions/{version_id}/details`: the version's name and change note.
+            ///
+            /// # Errors
+            /// `not_found`, `forbidden`.
+            update_agent_version_details => AgentsApi.update_version_details, "updateAgentVersionDetails":
+                Put "/agents/{agent_id}/versions/{version_id}/details" (path agent_id: AgentId, path version_id: String)
+                {json VersionDetailsUpdate} Required Idempotent -> {json AgentVersion};
+
             /// `GET /feature-flags`. The backend never fails here (it answers `{"flags": {}}`).
             ///
             /// # Errors
@@ -409,6 +674,90 @@ macro_rules! for_each_operation {
             /// Network and HTTP errors.
             get_feature_flag => FlagsApi.get, "getFeatureFlag":
                 Get "/feature-flags/{name}" (path name: String) {} None Idempotent -> {json FeatureFlag};
+
+            /// `POST /v1/public/quick-action` (public API v1, multipart): a new project, thread and run from a
+            /// prompt and files. The documented limits are checked before anything is sent.
+            ///
+            /// # Errors
+            /// `invalid_request` (`limit`: prompt length, file count, total size, extension; `file_too_large`),
+            /// `auth` (a `pk_…:sk_…` key), `unauthorized`, `rate_limited` (with `rate_limit()`), `bad_request`.
+            /// Not retried.
+            public_quick_action => PublicApi.quick_action, "quickAction":
+                Post "/v1/public/quick-action" () {multipart QuickActionRequest} Public NotIdempotent
+                -> {public QuickActionResponse};
+
+            /// `GET /v1/public/threads/{thread_id}/response?project_id=…`: the thread's latest run and answer; with
+            /// `timeout` the server waits up to that many seconds for the run to end (see
+            /// `PublicApi::wait_for_result`). The client's request timeout must exceed it.
+            ///
+            /// # Errors
+            /// `not_found` ("Thread not found"), `unauthorized`, `rate_limited` (retried after `X-RateLimit-Reset`).
+            public_thread_response => PublicApi.response, "getThreadResponse":
+                Get "/v1/public/threads/{thread_id}/response" (path thread_id: ThreadId, query project_id: ProjectId)
+                {query_opt ThreadResponseQuery} Public Idempotent -> {public ThreadResponse};
+
+            /// `POST /v1/public/threads/{thread_id}/response?project_id=…` (multipart): a follow-up message and a
+            /// new run, with the quick action's limits.
+            ///
+            /// # Errors
+            /// `invalid_request` (limits), `not_found`, `unauthorized`, `rate_limited`. Not retried.
+            public_follow_up => PublicApi.follow_up, "publicFollowUp":
+                Post "/v1/public/threads/{thread_id}/response" (path thread_id: ThreadId, query project_id: ProjectId)
+                {multipart PublicFollowUpRequest} Public NotIdempotent -> {public FollowUpAccepted};
+
+            /// `POST /v1/public/threads/{thread_id}/agent/stop?project_id=…`: stops the running run (it cannot be
+            /// resumed).
+            ///
+            /// # Errors
+            /// `not_found` (no running run), `unauthorized`, `rate_limited`. Not retried.
+            public_stop => PublicApi.stop, "publicStop":
+                Post "/v1/public/threads/{thread_id}/agent/stop" (path thread_id: ThreadId, query project_id: ProjectId)
+                {} Public NotIdempotent -> {public PublicStopResponse};
+
+            /// `GET /v1/public/threads/{thread_id}/history?project_id=…`: one page of the conversation (see
+            /// `PublicApi::history_all` for every page).
+            ///
+            /// # Errors
+            /// `not_found`, `unauthorized`, `rate_limited`.
+            public_history => PublicApi.history, "getThreadHistory":
+                Get "/v1/public/threads/{thread_id}/history" (path thread_id: ThreadId, query project_id: ProjectId)
+                {query_opt HistoryQuery} Public Idempotent -> {public HistoryPage};
+
+            /// `GET /v1/public/threads/{thread_id}/files?project_id=…`: one page of the thread's files (see
+            /// `PublicApi::files_all` for every page).
+            ///
+            /// # Errors
+            /// `not_found`, `unauthorized`, `rate_limited`.
+            public_files => PublicApi.files, "listThreadFiles":
+                Get "/v1/public/threads/{thread_id}/files" (path thread_id: ThreadId, query project_id: ProjectId)
+                {query_opt PublicPageQuery} Public Idempotent -> {public FilesPage};
+
+            /// `GET /v1/public/files/{file_id}?project_id=…&thread_id=…`: a file with its content inline (UTF-8
+            /// text, or base64: `PublicFileContent::bytes` decodes both).
+            ///
+            /// # Errors
+            /// `not_found`, `unauthorized`, `rate_limited`.
+            public_file => PublicApi.file, "getPublicFile":
+                Get "/v1/public/files/{file_id}" (path file_id: String, query project_id: ProjectId, query thread_id: ThreadId)
+                {} Public Idempotent -> {public FileContentResponse};
+
+            /// `GET /v1/public/files/{file_id}?…&download=true`: the file's raw bytes.
+            ///
+            /// # Errors
+            /// `not_found`, `unauthorized`, `rate_limited`.
+            public_download_file => PublicApi.download_file, "downloadPublicFile":
+                Get "/v1/public/files/{file_id}?download=true" (path file_id: String, query project_id: ProjectId, query thread_id: ThreadId)
+                {} Public Idempotent -> {bytes};
+
+            /// `POST /admin/helium-agents/install-user/{account_id}` (`X-Admin-Api-Key`, server runtimes only):
+            /// gives an account the default Helium agent.
+            ///
+            /// # Errors
+            /// `auth` (no admin key), `unauthorized` (no key sent), `forbidden` (a wrong key), `server` (the
+            /// server has no admin key configured). Not retried.
+            install_default_agent => AdminApi.install_default_agent, "installDefaultAgent":
+                Post "/admin/helium-agents/install-user/{account_id}" (path account_id: AccountId)
+                {query_opt InstallAgentQuery} Admin NotIdempotent -> {json DefaultAgentInstalled};
 
             /// `POST /api-keys`: the secret is in the answer only this once.
             ///
@@ -447,7 +796,7 @@ pub(crate) use for_each_operation;
 #[allow(unused_imports)]
 use crate::api::spec::define_operations;
 #[allow(unused_imports)]
-use crate::api::{SandboxUpload, UploadFile};
+use crate::api::{ProfileImageUpload, SandboxUpload, UploadFile};
 #[allow(unused_imports)]
 use crate::models::*;
 

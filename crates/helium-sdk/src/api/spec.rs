@@ -19,6 +19,8 @@ pub enum ParamKind {
     FsPath,
     /// A PostgREST equality filter in the query (`name=eq.value`).
     Eq,
+    /// A request header (`x_mcp_url` is sent as `X-MCP-URL`).
+    Header,
 }
 
 /// One parameter of an operation.
@@ -54,6 +56,8 @@ pub enum InputKind {
 pub enum OutputKind {
     /// The JSON body.
     Json,
+    /// The JSON body with the response's `X-RateLimit-*` headers as its `rate_limit` field (public API v1).
+    JsonWithRateLimit,
     /// One field of the JSON body, a list (an empty list when the field is absent or `null`).
     List(&'static str),
     /// The raw bytes.
@@ -105,6 +109,17 @@ pub(crate) fn fill_subject(call: &mut Call, sub: Option<&str>) {
 pub(crate) trait MultipartForm {
     /// The parts, in the order the frontend sends them. Files are shared, not copied.
     fn parts(&self) -> Result<Vec<Part>, Error>;
+}
+
+/// The header a `header` parameter is sent as: its name with `-` for `_` (`x_mcp_url` → `x-mcp-url`).
+pub(crate) fn header_name(param: &'static str) -> &'static str {
+    match param {
+        "x_mcp_url" => "x-mcp-url",
+        "x_mcp_type" => "x-mcp-type",
+        "x_mcp_headers" => "x-mcp-headers",
+        "x_project_id" => "x-project-id",
+        other => other,
+    }
 }
 
 /// Replaces `{name}` in a call's path with the percent-encoded value.
@@ -237,6 +252,9 @@ macro_rules! param_kind {
     (eq) => {
         ParamKind::Eq
     };
+    (header) => {
+        ParamKind::Header
+    };
 }
 
 macro_rules! add_param {
@@ -255,6 +273,11 @@ macro_rules! add_param {
         $call
             .query
             .push((stringify!($name).to_owned(), format!("eq.{}", $name)))
+    };
+    ($call:ident, header, $name:ident) => {
+        $call
+            .headers
+            .push((header_name(stringify!($name)), $name.to_owned()))
     };
 }
 
@@ -327,6 +350,9 @@ macro_rules! output_kind {
     ({json $t:ty}) => {
         OutputKind::Json
     };
+    ({public $t:ty}) => {
+        OutputKind::JsonWithRateLimit
+    };
     ({array $t:ty}) => {
         OutputKind::Json
     };
@@ -398,6 +424,7 @@ macro_rules! handler_method {
 
 macro_rules! output_type {
     ({json $t:ty}) => { $t };
+    ({public $t:ty}) => { $t };
     ({single $t:ty}) => { $t };
     ({none}) => { () };
     ({array $t:ty}) => { Vec<$t> };
@@ -409,6 +436,12 @@ macro_rules! read_output {
     ($client:expr, $call:ident, {json $t:ty}) => {
         $client.send($call).await?.json::<$t>()
     };
+    ($client:expr, $call:ident, {public $t:ty}) => {{
+        let whole = $client.send($call).await?;
+        let mut value = whole.json::<$t>()?;
+        $crate::models::WithRateLimit::set_rate_limit(&mut value, whole.rate_limit());
+        Ok(value)
+    }};
     ($client:expr, $call:ident, {array $t:ty}) => {
         $client.send($call).await?.json::<Vec<$t>>()
     };

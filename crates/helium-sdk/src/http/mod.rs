@@ -77,6 +77,14 @@ impl RetryPolicy {
         }
     }
 
+    /// The same policy with another cap on server-requested waits (`Retry-After`, a 429's `X-RateLimit-Reset`).
+    pub fn with_max_retry_after(self, max_retry_after: Duration) -> RetryPolicy {
+        RetryPolicy {
+            max_retry_after,
+            ..self
+        }
+    }
+
     /// The delay before retry number `retry` (0-based): exponential, capped, with "equal jitter" (half fixed,
     /// half random), so it is never zero.
     pub fn backoff(&self, retry: u32) -> Duration {
@@ -96,6 +104,11 @@ pub(crate) enum AuthMode {
     /// Supabase PostgREST as the signed-in user: `apikey: <public key>` and `Authorization: Bearer <the user's
     /// access token>` (an API key cannot act as a user there).
     Supabase,
+    /// The public API v1 (contract §8): `X-API-Key: he-…`, or `Authorization: Bearer <access token>`, which
+    /// its documentation also accepts; a `pk_…:sk_…` key is refused before sending.
+    Public,
+    /// An admin route (contract §4.1 item 5): `X-Admin-Api-Key` only (server runtimes).
+    Admin,
 }
 
 /// Where a call goes.
@@ -261,6 +274,8 @@ pub(crate) struct Pipeline {
     /// The Supabase project of the data API, or why there is none.
     pub rest: Result<RestTarget, crate::error::ConfigError>,
     pub credentials: Credentials,
+    /// `KORTIX_ADMIN_API_KEY`, for the admin routes (server runtimes only).
+    pub admin_key: Option<crate::auth::Secret>,
     pub transport: Transport,
     pub headers: HeaderPolicy,
 }
@@ -379,7 +394,35 @@ impl Pipeline {
                     endpoint: self.endpoint(call),
                 }));
             }
+            AuthMode::Required | AuthMode::Optional if self.credentials.is_public_api_key() => {
+                return Err(Error::auth(AuthCause::WrongKind {
+                    endpoint: self.endpoint(call),
+                    needed: "an access token or a pk_…:sk_… API key (a he- key is valid on the public API v1 \
+                             only: client.public_v1())",
+                }));
+            }
             AuthMode::Required | AuthMode::Optional => self.credentials.header().await?.into_iter().collect(),
+            AuthMode::Public if self.credentials.is_none() => {
+                return Err(Error::auth(AuthCause::Missing {
+                    endpoint: self.endpoint(call),
+                }));
+            }
+            AuthMode::Public if self.credentials.is_backend_api_key() => {
+                return Err(Error::auth(AuthCause::WrongKind {
+                    endpoint: self.endpoint(call),
+                    needed: "a he- API key or an access token (the public API v1 does not take pk_…:sk_… keys)",
+                }));
+            }
+            AuthMode::Public => self.credentials.header().await?.into_iter().collect(),
+            AuthMode::Admin => match &self.admin_key {
+                Some(key) => vec![("x-admin-api-key", key.expose_secret().to_owned())],
+                None => {
+                    return Err(Error::auth(AuthCause::WrongKind {
+                        endpoint: self.endpoint(call),
+                        needed: "the admin API key (adminApiKey, or KORTIX_ADMIN_API_KEY on a server)",
+                    }));
+                }
+            },
             AuthMode::Supabase => {
                 let token = self.user_token(call).await?;
                 let key = match &self.rest {
@@ -389,9 +432,9 @@ impl Pipeline {
                 vec![("apikey", key), ("authorization", format!("Bearer {token}"))]
             }
         };
-        request
-            .headers
-            .retain(|(k, _)| k != "authorization" && k != "x-api-key" && k != "apikey");
+        request.headers.retain(|(k, _)| {
+            k != "authorization" && k != "x-api-key" && k != "apikey" && k != "x-admin-api-key"
+        });
         for (name, value) in headers {
             request.headers.push((name.to_owned(), value));
         }
@@ -612,6 +655,7 @@ mod tests {
                 origin: crate::EnvOrigin::Explicit,
             }),
             credentials: Credentials::bearer("tok"),
+            admin_key: None,
             transport: Transport::new(&Default::default(), runtime).unwrap(),
             headers: HeaderPolicy::new(
                 runtime,

@@ -18,6 +18,7 @@ mod client;
 mod conversations;
 mod operations;
 mod pages;
+mod public_v1;
 mod stream;
 mod supabase;
 mod transcript;

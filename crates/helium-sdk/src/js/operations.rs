@@ -9,7 +9,7 @@ use super::client::call_client;
 use super::{from_js, get};
 use crate::api::operations::{self, for_each_operation};
 use crate::api::spec::subject;
-use crate::api::{OutputKind, SandboxUpload, UploadFile};
+use crate::api::{OutputKind, ProfileImageUpload, SandboxUpload, UploadFile};
 use crate::client::Client;
 use crate::error::Error;
 use crate::http::Call;
@@ -59,12 +59,12 @@ impl Args<'_> {
 
 /// A multipart request read from a JavaScript object whose files are `File`s, `Blob`s or bytes (never copied
 /// through JSON).
-trait JsMultipart: Sized {
+pub(crate) trait JsMultipart: Sized {
     fn from_js(value: &JsValue) -> Result<Self, Error>;
 }
 
 /// The object without one key (the files), for the JSON part of a multipart request.
-fn without(value: &JsValue, key: &str) -> Result<JsValue, Error> {
+pub(crate) fn without(value: &JsValue, key: &str) -> Result<JsValue, Error> {
     if !value.is_object() {
         return Err(Error::invalid_options("request", "must be an object"));
     }
@@ -108,7 +108,7 @@ impl JsMultipart for SandboxUpload {
     }
 }
 
-fn upload_from_js(item: &JsValue) -> Result<UploadFile, Error> {
+pub(crate) fn upload_from_js(item: &JsValue) -> Result<UploadFile, Error> {
     // A File (a Blob with a name).
     if let Some(blob) = item.dyn_ref::<web_sys::Blob>() {
         let name = get(item, "name").as_string().unwrap_or_else(|| "file".into());
@@ -218,6 +218,7 @@ fn options_index(name: &str) -> u32 {
 
 async fn perform(client: Client, call: Call, output: OutputKind) -> Result<JsValue, JsValue> {
     let whole = client.send(call).await?;
+    let rate_limit = whole.rate_limit();
     match output {
         OutputKind::Bytes => return Ok(js_sys::Uint8Array::from(&whole.body[..]).into()),
         OutputKind::Nothing => return Ok(JsValue::UNDEFINED),
@@ -245,6 +246,19 @@ async fn perform(client: Client, call: Call, output: OutputKind) -> Result<JsVal
             } else {
                 list
             })
+        }
+        OutputKind::JsonWithRateLimit => {
+            if let Some(rate_limit) = rate_limit
+                && value.is_object()
+            {
+                // Setting a property on the object just parsed cannot fail.
+                let _ = js_sys::Reflect::set(
+                    &value,
+                    &JsValue::from_str("rate_limit"),
+                    &super::to_js(&rate_limit)?,
+                );
+            }
+            Ok(value)
         }
         _ => Ok(value),
     }
@@ -289,6 +303,9 @@ macro_rules! ts_input {
 
 macro_rules! ts_output {
     ({json $t:ty}) => {
+        stringify!($t)
+    };
+    ({public $t:ty}) => {
         stringify!($t)
     };
     ({single $t:ty}) => {

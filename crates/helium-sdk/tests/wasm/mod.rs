@@ -1,6 +1,7 @@
 //! Shared wasm test cases: the configuration bindings called as JavaScript would call them.
 
 pub mod client;
+pub mod public_v1;
 
 use base64::Engine as _;
 use helium_sdk::js;
