@@ -89,6 +89,69 @@ pub struct OperationSpec {
     pub idempotent: bool,
     /// The output.
     pub output: OutputKind,
+    pub(crate) verb: crate::transport::Method,
+    pub(crate) auth_mode: crate::http::AuthMode,
+    pub(crate) base: crate::http::Base,
+    pub(crate) retry: crate::http::Idempotency,
+    pub(crate) accept: &'static str,
+    /// PostgREST writes ask for the written row back (`Prefer: return=representation`).
+    pub(crate) prefer_representation: bool,
+}
+
+/// An operation's input in wire form, whatever its Rust type.
+#[derive(Debug)]
+pub(crate) enum Wire {
+    None,
+    Json(bytes::Bytes),
+    Query(Vec<(String, String)>),
+    Multipart(Vec<Part>),
+}
+
+impl Wire {
+    /// A JSON body.
+    pub(crate) fn json<T: Serialize + ?Sized>(body: &T) -> Result<Wire, Error> {
+        serde_json::to_vec(body)
+            .map(|b| Wire::Json(b.into()))
+            .map_err(|e| Error::invalid(InvalidRequestCause::Encode(e.to_string())))
+    }
+}
+
+impl OperationSpec {
+    /// The request of this operation: the one builder behind every operation's Rust handler and JavaScript
+    /// method (`params` in declaration order, `sub` the signed-in user for Supabase calls).
+    pub(crate) fn request(&self, sub: Option<&str>, params: &[&str], input: Wire) -> Result<Call, Error> {
+        if params.len() != self.params.len() {
+            return Err(Error::invalid_options(
+                "arguments",
+                format!("{} takes {} parameters", self.js_name, self.params.len()),
+            ));
+        }
+        let mut call = Call::new(self.verb, self.path);
+        call.auth = self.auth_mode;
+        call.base = self.base;
+        call.idempotency = self.retry;
+        fill_subject(&mut call, sub);
+        for (param, value) in self.params.iter().zip(params) {
+            match param.kind {
+                ParamKind::Path => path_param(&mut call, param.name, value),
+                ParamKind::Query => call.query.push((param.name.to_owned(), (*value).to_owned())),
+                ParamKind::FsPath => call.query.push((param.name.to_owned(), sandbox_path(value))),
+                ParamKind::Eq => call.query.push((param.name.to_owned(), format!("eq.{value}"))),
+                ParamKind::Header => call.headers.push((header_name(param.name), (*value).to_owned())),
+            }
+        }
+        match input {
+            Wire::None => {}
+            Wire::Json(bytes) => call.body = crate::transport::Body::Json(bytes),
+            Wire::Query(pairs) => call.query.extend(pairs),
+            Wire::Multipart(parts) => call.body = crate::transport::Body::Multipart(parts),
+        }
+        if self.prefer_representation {
+            call.headers.push(("prefer", "return=representation".to_owned()));
+        }
+        call.accept = self.accept;
+        Ok(call)
+    }
 }
 
 /// A row written to Supabase for the signed-in user: its JSON, with the user's id where the table needs it
@@ -141,6 +204,11 @@ pub(crate) fn sandbox_path(path: &str) -> String {
 pub(crate) fn query_pairs<T: Serialize + ?Sized>(query: &T) -> Result<Vec<(String, String)>, Error> {
     let value = serde_json::to_value(query)
         .map_err(|e| Error::invalid(InvalidRequestCause::Encode(e.to_string())))?;
+    query_pairs_of(&value)
+}
+
+/// [`query_pairs`] of a JSON value (the JavaScript path, which passes plain objects through).
+pub(crate) fn query_pairs_of(value: &Value) -> Result<Vec<(String, String)>, Error> {
     let Value::Object(map) = value else {
         return Err(Error::invalid(InvalidRequestCause::Encode(
             "query parameters must be an object".into(),
@@ -192,25 +260,23 @@ macro_rules! define_operations {
                     auth: stringify!($auth),
                     idempotent: matches!($crate::http::Idempotency::$retry, $crate::http::Idempotency::Idempotent),
                     output: output_kind!($output),
+                    verb: $crate::transport::Method::$verb,
+                    auth_mode: $crate::http::AuthMode::$auth,
+                    base: base_of!($auth),
+                    retry: $crate::http::Idempotency::$retry,
+                    accept: accept_of!($output),
+                    prefer_representation: prefers_representation!($input),
                 };
 
                 /// The request (shared by the Rust handler and the JavaScript binding); `sub` is the signed-in
                 /// user for Supabase calls.
-                #[allow(unused_mut, unused_variables, clippy::let_unit_value)]
+                #[allow(unused_variables)]
                 pub(crate) fn call(
                     sub: Option<&str>,
                     $( $pname: &str, )*
                     input: &input_type!($input),
                 ) -> Result<$crate::http::Call, $crate::Error> {
-                    let mut call = $crate::http::Call::new($crate::transport::Method::$verb, $path);
-                    call.auth = $crate::http::AuthMode::$auth;
-                    call.base = base_of!($auth);
-                    call.idempotency = $crate::http::Idempotency::$retry;
-                    fill_subject(&mut call, sub);
-                    $( add_param!(call, $pkind, $pname); )*
-                    apply_input!(call, input, $input, sub);
-                    set_accept!(call, $output);
-                    Ok(call)
+                    SPEC.request(sub, &[$($pname),*], wire!(input, $input, sub))
                 }
             }
         )*
@@ -257,30 +323,6 @@ macro_rules! param_kind {
     };
 }
 
-macro_rules! add_param {
-    ($call:ident, path, $name:ident) => {
-        path_param(&mut $call, stringify!($name), $name)
-    };
-    ($call:ident, query, $name:ident) => {
-        $call.query.push((stringify!($name).to_owned(), $name.to_owned()))
-    };
-    ($call:ident, fspath, $name:ident) => {
-        $call
-            .query
-            .push((stringify!($name).to_owned(), sandbox_path($name)))
-    };
-    ($call:ident, eq, $name:ident) => {
-        $call
-            .query
-            .push((stringify!($name).to_owned(), format!("eq.{}", $name)))
-    };
-    ($call:ident, header, $name:ident) => {
-        $call
-            .headers
-            .push((header_name(stringify!($name)), $name.to_owned()))
-    };
-}
-
 macro_rules! input_kind {
     ({}) => {
         InputKind::None
@@ -317,32 +359,44 @@ macro_rules! input_type {
     };
 }
 
-macro_rules! apply_input {
-    ($call:ident, $input:ident, {}, $sub:ident) => {
+/// The typed input of an operation in wire form.
+macro_rules! wire {
+    ($input:ident, {}, $sub:ident) => {{
         let () = *$input;
+        Wire::None
+    }};
+    ($input:ident, {json $t:ty}, $sub:ident) => {
+        Wire::json($input)?
     };
-    ($call:ident, $input:ident, {json $t:ty}, $sub:ident) => {
-        $call = $call.json($input)?;
+    ($input:ident, {json_opt $t:ty}, $sub:ident) => {
+        Wire::json($input)?
     };
-    ($call:ident, $input:ident, {json_opt $t:ty}, $sub:ident) => {
-        $call = $call.json($input)?;
+    ($input:ident, {query $t:ty}, $sub:ident) => {
+        Wire::Query(query_pairs($input)?)
     };
-    ($call:ident, $input:ident, {query $t:ty}, $sub:ident) => {
-        $call.query.extend(query_pairs($input)?);
+    ($input:ident, {query_opt $t:ty}, $sub:ident) => {
+        Wire::Query(query_pairs($input)?)
     };
-    ($call:ident, $input:ident, {query_opt $t:ty}, $sub:ident) => {
-        $call.query.extend(query_pairs($input)?);
+    ($input:ident, {multipart $t:ty}, $sub:ident) => {
+        Wire::Multipart(MultipartForm::parts($input)?)
     };
-    ($call:ident, $input:ident, {multipart $t:ty}, $sub:ident) => {
-        $call.body = $crate::transport::Body::Multipart(MultipartForm::parts($input)?);
+    ($input:ident, {insert $t:ty}, $sub:ident) => {
+        Wire::json(&RestInsert::body($input, $sub))?
     };
-    ($call:ident, $input:ident, {insert $t:ty}, $sub:ident) => {
-        $call = $call.json(&RestInsert::body($input, $sub))?;
-        $call.headers.push(("prefer", "return=representation".to_owned()));
+    ($input:ident, {patch $t:ty}, $sub:ident) => {
+        Wire::json($input)?
     };
-    ($call:ident, $input:ident, {patch $t:ty}, $sub:ident) => {
-        $call = $call.json($input)?;
-        $call.headers.push(("prefer", "return=representation".to_owned()));
+}
+
+macro_rules! prefers_representation {
+    ({insert $t:ty}) => {
+        true
+    };
+    ({patch $t:ty}) => {
+        true
+    };
+    ($other:tt) => {
+        false
     };
 }
 
@@ -373,17 +427,19 @@ macro_rules! output_kind {
     };
 }
 
-macro_rules! set_accept {
-    ($call:ident, {bytes}) => {
-        $call.accept = "application/octet-stream";
+macro_rules! accept_of {
+    ({bytes}) => {
+        "application/octet-stream"
     };
-    ($call:ident, {stream}) => {
-        $call.accept = "text/event-stream";
+    ({stream}) => {
+        "text/event-stream"
     };
-    ($call:ident, {single $t:ty}) => {
-        $call.accept = "application/vnd.pgrst.object+json";
+    ({single $t:ty}) => {
+        "application/vnd.pgrst.object+json"
     };
-    ($call:ident, $other:tt) => {};
+    ($other:tt) => {
+        "application/json"
+    };
 }
 
 /// Expands the operation table into the Rust handler methods.
@@ -465,8 +521,8 @@ macro_rules! read_output {
 }
 
 pub(crate) use {
-    add_param, apply_input, base_of, define_handlers, define_operations, handler_method, input_kind,
-    input_type, output_kind, output_type, param_kind, read_output, set_accept, subject,
+    accept_of, base_of, define_handlers, define_operations, handler_method, input_kind, input_type,
+    output_kind, output_type, param_kind, prefers_representation, read_output, subject, wire,
 };
 
 #[cfg(test)]

@@ -178,14 +178,7 @@ impl Call {
         }
     }
 
-    /// A JSON body.
-    pub(crate) fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Result<Call, Error> {
-        let s = serde_json::to_vec(body)
-            .map_err(|e| Error::invalid(InvalidRequestCause::Encode(e.to_string())))?;
-        self.body = Body::Json(Bytes::from(s));
-        Ok(self)
-    }
-
+    /// The call with one more header.
     pub(crate) fn header(mut self, name: &'static str, value: String) -> Call {
         self.headers.push((name, value));
         self

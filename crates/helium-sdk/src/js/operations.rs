@@ -8,11 +8,11 @@ use wasm_bindgen::prelude::*;
 use super::client::call_client;
 use super::{from_js, get};
 use crate::api::operations::{self, for_each_operation};
-use crate::api::spec::subject;
+use crate::api::spec::{MultipartForm, RestInsert, Wire, query_pairs_of};
 use crate::api::{OutputKind, ProfileImageUpload, SandboxUpload, UploadFile};
 use crate::client::Client;
 use crate::error::Error;
-use crate::http::Call;
+use crate::http::{AuthMode, Call};
 #[allow(unused_imports)]
 use crate::models::*;
 use crate::transport::FileData;
@@ -44,10 +44,18 @@ impl Args<'_> {
         from_js(&v, what)
     }
 
-    fn json_or_default<T: DeserializeOwned + Default>(&mut self, what: &str) -> Result<T, Error> {
+    /// A plain object (`{}` when `optional` and omitted), as JSON.
+    fn object(&mut self, what: &str, optional: bool) -> Result<serde_json::Value, Error> {
         let v = self.take();
         if v.is_undefined() || v.is_null() {
-            return Ok(T::default());
+            return if optional {
+                Ok(serde_json::Value::Object(serde_json::Map::new()))
+            } else {
+                Err(Error::invalid_options(what, "is required"))
+            };
+        }
+        if !v.is_object() || js_sys::Array::is_array(&v) {
+            return Err(Error::invalid_options(what, "must be an object"));
         }
         from_js(&v, what)
     }
@@ -143,31 +151,43 @@ pub(crate) fn upload_from_js(item: &JsValue) -> Result<UploadFile, Error> {
     })
 }
 
-macro_rules! js_input {
-    ($args:ident, {}) => {
-        ()
+/// The input of an operation from its JavaScript argument, in wire form. JSON bodies and query objects pass
+/// through as the plain objects their TypeScript types describe (top-level `null`s dropped, as the Rust models
+/// skip `None`): the backend validates them and a wrong shape comes back as a `validation` error. Multipart
+/// requests and PostgREST inserts are decoded into their Rust types, whose code builds the parts and rows.
+macro_rules! js_wire {
+    ($args:ident, $sub:ident, {}) => {
+        Ok(Wire::None)
     };
-    ($args:ident, {json $t:ty}) => {
-        $args.json::<$t>("request")?
+    ($args:ident, $sub:ident, {json $t:ty}) => {
+        $args.object("request", false).and_then(|v| json_body(v))
     };
-    ($args:ident, {json_opt $t:ty}) => {
-        $args.json_or_default::<$t>("request")?
+    ($args:ident, $sub:ident, {json_opt $t:ty}) => {
+        $args.object("request", true).and_then(|v| json_body(v))
     };
-    ($args:ident, {query $t:ty}) => {
-        $args.json::<$t>("query")?
+    ($args:ident, $sub:ident, {query $t:ty}) => {
+        $args.object("query", false).and_then(|v| query_pairs_of(&v).map(Wire::Query))
     };
-    ($args:ident, {query_opt $t:ty}) => {
-        $args.json_or_default::<$t>("query")?
+    ($args:ident, $sub:ident, {query_opt $t:ty}) => {
+        $args.object("query", true).and_then(|v| query_pairs_of(&v).map(Wire::Query))
     };
-    ($args:ident, {multipart $t:ty}) => {
-        $args.multipart::<$t>()?
+    ($args:ident, $sub:ident, {multipart $t:ty}) => {
+        MultipartForm::parts(&$args.multipart::<$t>()?).map(Wire::Multipart)
     };
-    ($args:ident, {insert $t:ty}) => {
-        $args.json::<$t>("row")?
+    ($args:ident, $sub:ident, {insert $t:ty}) => {
+        Wire::json(&RestInsert::body(&$args.json::<$t>("row")?, $sub))
     };
-    ($args:ident, {patch $t:ty}) => {
-        $args.json::<$t>("changes")?
+    ($args:ident, $sub:ident, {patch $t:ty}) => {
+        $args.object("changes", false).and_then(|v| json_body(v))
     };
+}
+
+/// A JSON body from a plain object, without its top-level `null`s.
+fn json_body(mut value: serde_json::Value) -> Result<Wire, Error> {
+    if let serde_json::Value::Object(map) = &mut value {
+        map.retain(|_, v| !v.is_null());
+    }
+    Wire::json(&value)
 }
 
 macro_rules! js_arms {
@@ -177,22 +197,34 @@ macro_rules! js_arms {
         $verb:ident $path:literal ( $( $pkind:ident $pname:ident : $pty:ty ),* )
         $input:tt $auth:ident $retry:ident -> $output:tt;
     )*) => {
-        /// The call of the operation `name` from its JavaScript arguments (the call options are left).
-        async fn build(client: &Client, name: &str, args: &mut Args<'_>) -> Result<(Call, OutputKind), Error> {
+        /// The input argument of the operation `name`, in wire form. The only per-operation code of the
+        /// JavaScript path: the request itself is built from the operation's declaration.
+        fn input(name: &str, args: &mut Args<'_>, sub: Option<&str>) -> Result<Wire, Error> {
             match name {
-                $(
-                    $js if !matches!(operations::$op::SPEC.output, OutputKind::Stream) => {
-                        $( let $pname = args.string(stringify!($pname))?; )*
-                        let input = js_input!(args, $input);
-                        let sub = subject!($auth, client, operations::$op::SPEC);
-                        let call = operations::$op::call(sub.as_deref(), $(&$pname,)* &input)?;
-                        Ok((call, operations::$op::SPEC.output))
-                    }
-                )*
-                other => Err(Error::invalid_options("operation", format!("unknown operation {other}"))),
+                $( $js => js_wire!(args, sub, $input), )*
+                _ => Ok(Wire::None),
             }
         }
     };
+}
+
+/// The call of the operation `name` from its JavaScript arguments (the call options are left).
+async fn build(client: &Client, name: &str, args: &mut Args<'_>) -> Result<(Call, OutputKind), Error> {
+    let spec = operations::ALL
+        .iter()
+        .find(|s| s.js_name == name && !matches!(s.output, OutputKind::Stream))
+        .ok_or_else(|| Error::invalid_options("operation", format!("unknown operation {name}")))?;
+    let mut params = Vec::with_capacity(spec.params.len());
+    for p in spec.params {
+        params.push(args.string(p.name)?);
+    }
+    let sub = match spec.auth_mode {
+        AuthMode::Supabase => Some(client.subject(spec).await?),
+        _ => None,
+    };
+    let wire = input(name, args, sub.as_deref())?;
+    let params: Vec<&str> = params.iter().map(String::as_str).collect();
+    Ok((spec.request(sub.as_deref(), &params, wire)?, spec.output))
 }
 
 for_each_operation!(js_arms);
