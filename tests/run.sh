@@ -12,7 +12,8 @@
 #   clippy-wasm    cargo clippy -p helium-sdk --target wasm32-unknown-unknown --lib --tests -D warnings
 #   native-tests   cargo test --workspace: SDK unit/integration/property tests, dev backend black-box HTTP tests,
 #                  the helium CLI against in-process and spawned dev backends
-#   npm-build      pkg/build.sh: wasm release build, wasm-bindgen (web + nodejs), wasm-opt -Oz, npm pack
+#   npm-build      pkg/build.sh: wasm release build, wasm-bindgen (web + nodejs), wasm-opt -Oz, npm pack; then
+#                  pkg/size.sh: the browser entry's gzip size against the budget in pkg/size-budget
 #   wasm-node      wasm-bindgen-test under Node against a dev backend started for the run
 #   wasm-chromium  wasm-bindgen-test in headless Debian Chromium (chromedriver) against the same dev backend,
 #                  whose CORS is the real backend's: only the test page's origin is added to its allow-list
@@ -36,7 +37,7 @@ declare -A ABOUT=(
   [clippy-native]="clippy on the workspace, all targets, -D warnings"
   [clippy-wasm]="clippy on helium-sdk for wasm32-unknown-unknown, lib and tests, -D warnings"
   [native-tests]="cargo test --workspace (SDK, dev backend, CLI)"
-  [npm-build]="pkg/build.sh: wasm release build, wasm-bindgen, wasm-opt, npm pack"
+  [npm-build]="pkg/build.sh: wasm release build, wasm-bindgen, wasm-opt, npm pack; pkg/size.sh budget"
   [wasm-node]="wasm-bindgen-test under Node against a dev backend"
   [wasm-chromium]="wasm-bindgen-test in headless Chromium against a strict-CORS dev backend"
   [npm-checks]="publint, arethetypeswrong, tsc --strict consumer, Node ESM and CJS consumers"
@@ -165,7 +166,8 @@ if ! selected npm-build && { selected npm-checks || selected e2e; }; then
   say "npm-build (needed by the selected layers)"
   pkg/build.sh > "$LOGS/npm-build.log" 2>&1 || { cat "$LOGS/npm-build.log"; die "pkg/build.sh failed"; }
 fi
-layer npm-build 0 pkg/build.sh
+npm_build() { pkg/build.sh && pkg/size.sh; }
+layer npm-build 0 --expect "size budget: " npm_build
 TARBALL=$(ls "$ROOT"/target/npm/helium-ai-sdk-*.tgz 2>/dev/null | head -1)
 
 # The wasm tests talk to a real dev backend over HTTP; a browser has no environment, so its URL is fixed at

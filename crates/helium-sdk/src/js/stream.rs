@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use super::client::HeliumClient;
 use super::pages::{as_async_iterable, iter_result};
-use super::{from_js, get, to_js, to_js_error};
+use super::{from_js, get, to_js_error};
 use crate::models::AgentRunId;
 use crate::stream::{AgentRunStream, ReconnectPolicy, StreamOptions};
 
@@ -37,9 +37,13 @@ impl AgentRunEvents {
             None => Ok(iter_result(true, JsValue::UNDEFINED)),
             Some(Err(e)) => Err(to_js_error(&e)),
             Some(Ok(item)) => {
-                let value = to_js(&item.event)?;
-                let raw = to_js(&item.raw)?;
-                let _ = js_sys::Reflect::set(&value, &JsValue::from_str("raw"), &raw);
+                // `raw` as delivered: the item's text, except for a verified final state (its item stays the
+                // bare `completed` that was sent).
+                let value = if item.raw_is_wire() {
+                    super::event_to_js(&item.event, item.wire())?
+                } else {
+                    super::event_to_js(&item.event, &item.raw.to_string())?
+                };
                 *self.inner.borrow_mut() = Some(stream);
                 Ok(iter_result(false, value))
             }
@@ -248,18 +252,24 @@ impl AgentStreamDecoder {
         self.parser
             .feed(chunk, &mut self.events)
             .map_err(|e| stream_error(crate::error::StreamCause::Sse(e)))?;
-        let out = js_sys::Array::new();
+        // All the events of the chunk go over as one JSON array: one `JSON.parse`, one boundary crossing.
+        let mut text = String::from("[");
         for event in self.events.drain(..) {
             if event.data.is_empty() {
                 continue;
             }
             let raw: serde_json::Value = serde_json::from_str(&event.data)
                 .map_err(|e| stream_error(crate::error::StreamCause::NotJson(e.to_string())))?;
-            let value = to_js(&crate::stream::StreamEvent::decode(&raw))?;
-            let _ = js_sys::Reflect::set(&value, &"raw".into(), &to_js(&raw)?);
-            out.push(&value);
+            if text.len() > 1 {
+                text.push(',');
+            }
+            super::push_event_json(&mut text, &crate::stream::StreamEvent::decode(&raw), &event.data)?;
         }
-        Ok(out)
+        text.push(']');
+        let parsed = js_sys::JSON::parse(&text).map_err(|_| {
+            to_js_error(&crate::Error::invalid_options("events", "could not convert events for JavaScript"))
+        })?;
+        Ok(parsed.unchecked_into())
     }
 
     /// Ends the stream; true if an incomplete event was discarded.
@@ -389,9 +399,7 @@ impl Forwarded {
                     self.ended = true;
                     self.pending.clear();
                 }
-                let value = to_js(&decoded)?;
-                let _ = js_sys::Reflect::set(&value, &"raw".into(), &to_js(&raw)?);
-                return Ok(Some(value));
+                return super::event_to_js(&decoded, &event.data).map(Some);
             }
             if self.ended {
                 return Ok(None);

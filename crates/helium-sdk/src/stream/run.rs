@@ -120,9 +120,21 @@ pub struct StreamItem {
     pub raw: Value,
     /// The item's `data` as sent (or, for a verified final state, as the backend writes that state).
     wire: String,
+    /// The event is a verified final state, not the item as sent.
+    verified: bool,
 }
 
 impl StreamItem {
+    /// The item's JSON text as received.
+    pub(crate) fn wire(&self) -> &str {
+        &self.wire
+    }
+
+    /// Whether `raw` is the parse of [`wire`](Self::wire) (not so for a verified final state).
+    pub(crate) fn raw_is_wire(&self) -> bool {
+        !self.verified
+    }
+
     /// The item as one `text/event-stream` frame in the backend's own format (`data: {"type": …}` and a blank
     /// line), for a server that forwards a run to a browser: the frontend's parsers, `AgentStreamDecoder` and
     /// `fromReadableStream` read it like the backend's stream. Items arrive de-duplicated, so the frames carry
@@ -378,6 +390,7 @@ impl AgentRunStream {
             event: decoded,
             raw,
             wire: event.data,
+            verified: false,
         }))
     }
 
@@ -457,6 +470,7 @@ async fn verified(client: Option<Client>, run_id: AgentRunId, item: StreamItem) 
         },
         raw: item.raw,
         wire,
+        verified: true,
     }
 }
 
