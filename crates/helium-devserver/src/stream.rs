@@ -49,7 +49,9 @@ impl OpenStream {
 
 impl Drop for OpenStream {
     fn drop(&mut self) {
-        self.0.open_streams.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        self.0
+            .open_streams
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 

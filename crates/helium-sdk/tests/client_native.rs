@@ -707,7 +707,11 @@ async fn every_attempt_is_a_tracing_span_without_secrets() {
 
     schedule(&server, "GET", "/api/health", "status=503; times=1").await;
     client.health().await.unwrap();
-    let missing = client.runs().get(&AgentRunId::from("no-such-run")).await.unwrap_err();
+    let missing = client
+        .runs()
+        .get(&AgentRunId::from("no-such-run"))
+        .await
+        .unwrap_err();
     assert_eq!(missing.kind(), ErrorKind::NotFound);
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
@@ -716,11 +720,26 @@ async fn every_attempt_is_a_tracing_span_without_secrets() {
         .lines()
         .filter(|l| l.contains("helium_sdk::request{") && l.contains("helium_sdk::http: response"))
         .collect();
-    let health: Vec<&&str> = lines.iter().filter(|l| l.contains("path=\"/api/health\"")).collect();
+    let health: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.contains("path=\"/api/health\""))
+        .collect();
     assert_eq!(health.len(), 2, "one span per attempt: {log}");
-    assert!(health[0].contains("attempt=0") && health[0].contains("status=503"), "{}", health[0]);
-    assert!(health[1].contains("attempt=1") && health[1].contains("status=200"), "{}", health[1]);
-    assert!(health.iter().all(|l| l.contains("method=\"GET\"") && l.contains("duration_ms=")));
+    assert!(
+        health[0].contains("attempt=0") && health[0].contains("status=503"),
+        "{}",
+        health[0]
+    );
+    assert!(
+        health[1].contains("attempt=1") && health[1].contains("status=200"),
+        "{}",
+        health[1]
+    );
+    assert!(
+        health
+            .iter()
+            .all(|l| l.contains("method=\"GET\"") && l.contains("duration_ms="))
+    );
     assert!(
         lines
             .iter()

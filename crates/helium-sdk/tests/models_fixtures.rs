@@ -129,7 +129,11 @@ const TABLE: &[(&str, Decode, &[&str])] = &[
     ("sandbox_file_deleted.json", rt::<FileDeleted>, &[]),
     ("sandbox_files_list.json", rt::<FileList>, &[]),
     // `agents: null` (the join found no agent) and an absent `agents` (no join) are both `None`.
-    ("supabase_messages_rows.json", rt::<Vec<MessageRow>>, &["/*/agents"]),
+    (
+        "supabase_messages_rows.json",
+        rt::<Vec<MessageRow>>,
+        &["/*/agents"],
+    ),
     ("supabase_projects_rows.json", rt::<Vec<ProjectRow>>, &[]),
     ("supabase_threads_rows.json", rt::<Vec<ThreadRow>>, &[]),
     ("thread_agent_none.json", rt::<ThreadAgentResponse>, &[]),

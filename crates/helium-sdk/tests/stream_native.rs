@@ -328,7 +328,12 @@ async fn forwarded_frames_carry_the_same_events_in_the_backends_format() {
         .agent_run_id
         .unwrap();
     // A reconnect on the way: the forwarded frames are still each item once.
-    schedule(&server, &format!("/api/agent-run/{run}/stream"), "drop_after=4; times=1").await;
+    schedule(
+        &server,
+        &format!("/api/agent-run/{run}/stream"),
+        "drop_after=4; times=1",
+    )
+    .await;
     let mut frames = String::new();
     let mut items = Vec::new();
     let mut s = client.runs().stream_with(&run, fast_reconnect());
@@ -337,7 +342,10 @@ async fn forwarded_frames_carry_the_same_events_in_the_backends_format() {
         frames.push_str(&item.sse_frame());
         items.push((item.event, item.raw));
     }
-    assert!(frames.contains(r#"data: {"type": "status", "status": "completed""#), "Python spacing kept");
+    assert!(
+        frames.contains(r#"data: {"type": "status", "status": "completed""#),
+        "Python spacing kept"
+    );
     assert_eq!(reparse(&frames), items);
 
     // A stopped run's bare `completed` is forwarded as the state it really ended in.
@@ -355,10 +363,20 @@ async fn forwarded_frames_carry_the_same_events_in_the_backends_format() {
         last = Some(item.unwrap());
     }
     let last = last.unwrap();
-    assert_eq!(last.raw, json!({"type": "status", "status": "completed"}), "raw stays as sent");
+    assert_eq!(
+        last.raw,
+        json!({"type": "status", "status": "completed"}),
+        "raw stays as sent"
+    );
     let forwarded = reparse(&last.sse_frame());
     assert!(
-        matches!(forwarded[0].0, StreamEvent::RunStatus { state: RunState::Stopped, .. }),
+        matches!(
+            forwarded[0].0,
+            StreamEvent::RunStatus {
+                state: RunState::Stopped,
+                ..
+            }
+        ),
         "{forwarded:?}"
     );
     assert_eq!(forwarded[0].0, last.event);

@@ -23,7 +23,9 @@ use crate::auth::Credentials;
 use crate::config::{ApiRoot, Runtime};
 use crate::error::{AuthCause, Endpoint, Error, InvalidRequestCause, RateLimit, TransportKind};
 use crate::platform;
-use crate::transport::{Body, CallContext, Exchange, Failure, Method, Outcome, Request, Transport, TransportBody};
+use crate::transport::{
+    Body, CallContext, Exchange, Failure, Method, Outcome, Request, Transport, TransportBody,
+};
 
 /// When and how often idempotent requests are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -528,7 +530,8 @@ impl Pipeline {
                 }
                 Some(Err(failure)) => {
                     let e = failure_error(failure, &endpoint, request_id.clone());
-                    self.transport.observed(observation, Outcome::Failed(e.kind().as_str()));
+                    self.transport
+                        .observed(observation, Outcome::Failed(e.kind().as_str()));
                     e
                 }
                 Some(Ok(Attempt::Success(value, status, headers))) => {

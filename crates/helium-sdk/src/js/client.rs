@@ -116,7 +116,13 @@ impl TokenProvider for JsTokenProvider {
 }
 
 /// The keys of the options that only JavaScript has (functions and objects that do not go through JSON).
-const JS_ONLY: [&str; 5] = ["getAccessToken", "fetch", "fetchOptions", "onRequest", "onResponse"];
+const JS_ONLY: [&str; 5] = [
+    "getAccessToken",
+    "fetch",
+    "fetchOptions",
+    "onRequest",
+    "onResponse",
+];
 
 fn optional<T: JsCast>(options: &JsValue, key: &str, what: &str) -> Result<Option<T>, Error> {
     let v = get(options, key);

@@ -270,7 +270,11 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
 
 /// Appends a stream event as JSON with its `raw` item spliced in as received (`raw_json` is the item's JSON
 /// text, already parsed once, so valid): one `JSON.parse` on the JavaScript side builds both.
-pub(crate) fn push_event_json(out: &mut String, event: &crate::stream::StreamEvent, raw_json: &str) -> Result<(), JsValue> {
+pub(crate) fn push_event_json(
+    out: &mut String,
+    event: &crate::stream::StreamEvent,
+    raw_json: &str,
+) -> Result<(), JsValue> {
     let json = serde_json::to_string(event)
         .map_err(|e| to_js_error(&Error::invalid_options("event", e.to_string())))?;
     // A tagged enum serialises as an object: `{"kind":…}`.
@@ -286,8 +290,12 @@ pub(crate) fn push_event_json(out: &mut String, event: &crate::stream::StreamEve
 pub(crate) fn event_to_js(event: &crate::stream::StreamEvent, raw_json: &str) -> Result<JsValue, JsValue> {
     let mut text = String::with_capacity(raw_json.len() * 2 + 64);
     push_event_json(&mut text, event, raw_json)?;
-    js_sys::JSON::parse(&text)
-        .map_err(|_| to_js_error(&Error::invalid_options("event", "could not convert an event for JavaScript")))
+    js_sys::JSON::parse(&text).map_err(|_| {
+        to_js_error(&Error::invalid_options(
+            "event",
+            "could not convert an event for JavaScript",
+        ))
+    })
 }
 
 /// Reads a value given by JavaScript through `JSON.stringify`; a wrong shape is an `invalid_request` error

@@ -166,10 +166,14 @@ macro_rules! js_wire {
         $args.object("request", true).and_then(|v| json_body(v))
     };
     ($args:ident, $sub:ident, {query $t:ty}) => {
-        $args.object("query", false).and_then(|v| query_pairs_of(&v).map(Wire::Query))
+        $args
+            .object("query", false)
+            .and_then(|v| query_pairs_of(&v).map(Wire::Query))
     };
     ($args:ident, $sub:ident, {query_opt $t:ty}) => {
-        $args.object("query", true).and_then(|v| query_pairs_of(&v).map(Wire::Query))
+        $args
+            .object("query", true)
+            .and_then(|v| query_pairs_of(&v).map(Wire::Query))
     };
     ($args:ident, $sub:ident, {multipart $t:ty}) => {
         MultipartForm::parts(&$args.multipart::<$t>()?).map(Wire::Multipart)

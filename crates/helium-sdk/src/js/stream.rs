@@ -115,7 +115,12 @@ async fn pull_frame(inner: &Rc<RefCell<Option<AgentRunStream>>>, controller: &Js
             let _ = f.apply(controller, args);
         }
     };
-    let enqueue = |text: &str| call("enqueue", &js_sys::Array::of1(&js_sys::Uint8Array::from(text.as_bytes())));
+    let enqueue = |text: &str| {
+        call(
+            "enqueue",
+            &js_sys::Array::of1(&js_sys::Uint8Array::from(text.as_bytes())),
+        )
+    };
     let taken = inner.borrow_mut().take();
     let Some(mut stream) = taken else {
         return call("close", &js_sys::Array::new());
@@ -267,7 +272,10 @@ impl AgentStreamDecoder {
         }
         text.push(']');
         let parsed = js_sys::JSON::parse(&text).map_err(|_| {
-            to_js_error(&crate::Error::invalid_options("events", "could not convert events for JavaScript"))
+            to_js_error(&crate::Error::invalid_options(
+                "events",
+                "could not convert events for JavaScript",
+            ))
         })?;
         Ok(parsed.unchecked_into())
     }
@@ -323,7 +331,9 @@ pub fn from_readable_stream(
     };
     let abort = web_sys::AbortController::new()?;
     let (failed, reader) = if response.ok() {
-        let body = response.body().ok_or_else(|| invalid("the response has no body"))?;
+        let body = response
+            .body()
+            .ok_or_else(|| invalid("the response has no body"))?;
         if body.locked() {
             return Err(invalid("the body is already being read"));
         }

@@ -64,7 +64,6 @@ pub(crate) fn trace_retry(
     tracing::debug!(target: "helium_sdk::http", endpoint = endpoint.as_str(), retry, delay_ms = delay.as_millis() as u64, kind = error.kind().as_str(), "retrying: {error}");
 }
 
-
 /// NFC normalisation of upload file names, as the frontend does before uploading.
 pub(crate) fn nfc(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;

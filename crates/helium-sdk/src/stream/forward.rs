@@ -16,7 +16,10 @@ pub fn error_frame(err: &Error) -> String {
     let message = match (err.as_api(), err.as_stream().map(|s| s.cause())) {
         (Some(api), _) => api.message().to_owned(),
         (_, Some(StreamCause::ReconnectsExhausted { attempts, last })) => {
-            format!("gave up after {attempts} reconnect attempts (last failure: {})", last.kind())
+            format!(
+                "gave up after {attempts} reconnect attempts (last failure: {})",
+                last.kind()
+            )
         }
         (_, Some(cause)) => cause.to_string(),
         _ => format!("the server's connection to the backend failed ({})", err.kind()),
@@ -83,7 +86,10 @@ mod tests {
             Some("rid-9".into()),
         );
         let frame = error_frame(&err);
-        assert!(frame.starts_with("event: error\ndata: {") && frame.ends_with("}\n\n"), "{frame}");
+        assert!(
+            frame.starts_with("event: error\ndata: {") && frame.ends_with("}\n\n"),
+            "{frame}"
+        );
         let data = frame.lines().nth(1).unwrap().strip_prefix("data: ").unwrap();
         let back = ForwardedError::parse(data);
         assert_eq!(back.kind, "stream");

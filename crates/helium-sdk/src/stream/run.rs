@@ -126,11 +126,13 @@ pub struct StreamItem {
 
 impl StreamItem {
     /// The item's JSON text as received.
+    #[cfg(target_arch = "wasm32")]
     pub(crate) fn wire(&self) -> &str {
         &self.wire
     }
 
-    /// Whether `raw` is the parse of [`wire`](Self::wire) (not so for a verified final state).
+    /// Whether `raw` is the parse of the item's text (not so for a verified final state).
+    #[cfg(target_arch = "wasm32")]
     pub(crate) fn raw_is_wire(&self) -> bool {
         !self.verified
     }

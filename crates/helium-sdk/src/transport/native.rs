@@ -137,7 +137,8 @@ impl Transport {
                 o.span.record("error", kind);
             }
         }
-        o.span.in_scope(|| tracing::debug!(target: "helium_sdk::http", duration_ms, "response"));
+        o.span
+            .in_scope(|| tracing::debug!(target: "helium_sdk::http", duration_ms, "response"));
     }
 }
 

@@ -64,7 +64,10 @@ impl Transport {
             info
         });
         if let (Some(hook), Some(info)) = (&self.options.on_request, &info) {
-            let _ = hook.call1(&JsValue::UNDEFINED, &js_sys::Object::assign(&js_sys::Object::new(), info));
+            let _ = hook.call1(
+                &JsValue::UNDEFINED,
+                &js_sys::Object::assign(&js_sys::Object::new(), info),
+            );
         }
         Observation {
             info,
@@ -86,7 +89,11 @@ impl Transport {
             super::Outcome::Status(status) => set(&info, "status", &JsValue::from_f64(f64::from(status))),
             super::Outcome::Failed(kind) => set(&info, "error", &JsValue::from_str(kind)),
         }
-        set(&info, "durationMs", &JsValue::from_f64(js_sys::Date::now() - o.started));
+        set(
+            &info,
+            "durationMs",
+            &JsValue::from_f64(js_sys::Date::now() - o.started),
+        );
         let _ = hook.call1(&JsValue::UNDEFINED, &info);
     }
 }

@@ -671,9 +671,13 @@ pub async fn whole_conversation() {
 /// arrive as typed errors; an error answer rejects with its kind; closing the reader closes the backend stream.
 pub async fn forwarding_round_trip() {
     let c = client();
-    let started = op(&c, "initiateAgent", &[obj(&[("prompt", JsValue::from_str("forward me"))])])
-        .await
-        .unwrap();
+    let started = op(
+        &c,
+        "initiateAgent",
+        &[obj(&[("prompt", JsValue::from_str("forward me"))])],
+    )
+    .await
+    .unwrap();
     let run_id = get_str(&started, "agent_run_id").unwrap();
     let events = c.stream_agent_run(run_id.clone(), None).unwrap();
     let body = call_sync(&events, "toReadableStream");
@@ -688,7 +692,10 @@ pub async fn forwarding_round_trip() {
     };
     assert_eq!(shape(&forwarded), shape(&direct), "the same events, raw included");
     assert!(text.contains("forward me"), "{text}");
-    assert_eq!(get_str(forwarded.last().unwrap(), "kind").as_deref(), Some("run_status"));
+    assert_eq!(
+        get_str(forwarded.last().unwrap(), "kind").as_deref(),
+        Some("run_status")
+    );
 
     // The server's stream fails (no such run): the browser gets the kind and status, not the backend's URL.
     let events = c.stream_agent_run("no-such-run".into(), None).unwrap();
@@ -712,11 +719,19 @@ pub async fn forwarding_round_trip() {
     assert!(get_str(&err, "message").unwrap().contains("not your run"));
 
     // Closing the reading side cancels the body and, through it, the fetch to the backend.
-    let open = || async { get(&devserver_json("/__devserver/streams").await, "open").as_f64().unwrap() };
+    let open = || async {
+        get(&devserver_json("/__devserver/streams").await, "open")
+            .as_f64()
+            .unwrap()
+    };
     let before = open().await;
-    let started = op(&c, "initiateAgent", &[obj(&[("prompt", JsValue::from_str("[hold] cancel me"))])])
-        .await
-        .unwrap();
+    let started = op(
+        &c,
+        "initiateAgent",
+        &[obj(&[("prompt", JsValue::from_str("[hold] cancel me"))])],
+    )
+    .await
+    .unwrap();
     let run_id = get_str(&started, "agent_run_id").unwrap();
     let events = c.stream_agent_run(run_id.clone(), None).unwrap();
     let reader = js::from_readable_stream(call_sync(&events, "toReadableStream")).unwrap();
@@ -741,7 +756,10 @@ pub async fn forwarding_round_trip() {
         helium_sdk_sleep(20).await;
         now = open().await;
     }
-    assert!(now <= before, "the backend stream was closed ({now} open, {before} before)");
+    assert!(
+        now <= before,
+        "the backend stream was closed ({now} open, {before} before)"
+    );
     op(&c, "stopAgentRun", &[JsValue::from_str(&run_id)])
         .await
         .unwrap();
@@ -790,14 +808,21 @@ pub async fn hooks_and_fetch_options() {
     let c = make(&[]);
     op(&c, "health", &[]).await.unwrap();
     let infos: Vec<JsValue> = seen.iter().collect();
-    assert_eq!(infos.len(), 2, "one onResponse per attempt (a throwing onRequest changes nothing)");
+    assert_eq!(
+        infos.len(),
+        2,
+        "one onResponse per attempt (a throwing onRequest changes nothing)"
+    );
     for (i, info) in infos.iter().enumerate() {
         assert_eq!(get_str(info, "method").as_deref(), Some("GET"));
         assert_eq!(get_str(info, "path").as_deref(), Some("/api/health"));
         assert_eq!(get(info, "attempt").as_f64(), Some(i as f64));
         assert!(get(info, "durationMs").as_f64().unwrap() >= 0.0);
         let text = String::from(js_sys::JSON::stringify(info).unwrap());
-        assert!(!text.contains(&token(USER)) && !text.to_lowercase().contains("authorization"), "{text}");
+        assert!(
+            !text.contains(&token(USER)) && !text.to_lowercase().contains("authorization"),
+            "{text}"
+        );
     }
     assert_eq!(get(&infos[0], "status").as_f64(), Some(503.0));
     assert_eq!(get(&infos[1], "status").as_f64(), Some(200.0));
@@ -814,12 +839,20 @@ pub async fn hooks_and_fetch_options() {
     op(&c, "health", &[]).await.unwrap();
     let init = inits.get(inits.length() - 1);
     assert_eq!(get(&get(&init, "next"), "revalidate").as_f64(), Some(5.0));
-    assert_eq!(get_str(&init, "cache"), None, "a `next` option leaves the cache mode to Next.js");
+    assert_eq!(
+        get_str(&init, "cache"),
+        None,
+        "a `next` option leaves the cache mode to Next.js"
+    );
     let per_call = obj(&[("fetchOptions", obj(&[("cache", JsValue::from_str("no-cache"))]))]);
     op(&c, "health", &[per_call]).await.unwrap();
     let init = inits.get(inits.length() - 1);
     assert_eq!(get_str(&init, "cache").as_deref(), Some("no-cache"));
-    assert_eq!(get(&get(&init, "next"), "revalidate").as_f64(), Some(5.0), "merged over the client's");
+    assert_eq!(
+        get(&get(&init, "next"), "revalidate").as_f64(),
+        Some(5.0),
+        "merged over the client's"
+    );
 
     // A network failure reaches onResponse as an error kind.
     let bad = obj(&[
