@@ -29,6 +29,17 @@ fn client(server: &DevServer) -> Client {
         .unwrap()
 }
 
+/// Starts a run; its id.
+async fn start(client: &Client, prompt: &str) -> helium_sdk::models::AgentRunId {
+    client
+        .agent()
+        .initiate(&InitiateAgentRequest::new(prompt))
+        .await
+        .unwrap()
+        .agent_run_id
+        .unwrap()
+}
+
 fn fast_reconnect() -> StreamOptions {
     StreamOptions::default().reconnect(ReconnectPolicy {
         initial_delay: Duration::from_millis(20),
@@ -81,13 +92,7 @@ async fn dropped_and_ended_connections_resume_with_every_item_once() {
     ] {
         let server = server(5).await;
         let client = client(&server);
-        let run = client
-            .agent()
-            .initiate(&InitiateAgentRequest::new("resilience"))
-            .await
-            .unwrap()
-            .agent_run_id
-            .unwrap();
+        let run = start(&client, "resilience").await;
         schedule(&server, &format!("/api/agent-run/{run}/stream"), fault).await;
         let mut got = Vec::new();
         let mut s = client.runs().stream_with(&run, fast_reconnect());
@@ -110,13 +115,7 @@ async fn dropped_and_ended_connections_resume_with_every_item_once() {
 async fn a_run_that_ended_while_disconnected_yields_its_terminal_event() {
     let server = server(1).await;
     let client = client(&server);
-    let run = client
-        .agent()
-        .initiate(&InitiateAgentRequest::new("quick"))
-        .await
-        .unwrap()
-        .agent_run_id
-        .unwrap();
+    let run = start(&client, "quick").await;
     // The first connection dies after 3 items; by the time we reconnect the run is over.
     schedule(
         &server,
@@ -150,13 +149,7 @@ async fn a_run_that_ended_while_disconnected_yields_its_terminal_event() {
 async fn gives_up_after_the_configured_attempts() {
     let server = server(5).await;
     let client = client(&server);
-    let run = client
-        .agent()
-        .initiate(&InitiateAgentRequest::new("doomed"))
-        .await
-        .unwrap()
-        .agent_run_id
-        .unwrap();
+    let run = start(&client, "doomed").await;
     schedule(&server, &format!("/api/agent-run/{run}/stream"), "drop_after=0").await;
     let mut options = fast_reconnect();
     options.reconnect.max_attempts = 2;
@@ -186,13 +179,7 @@ async fn opening_errors_are_typed_and_not_retried_as_reconnects() {
 async fn the_stream_impl_and_the_token_stays_out_of_the_url() {
     let server = server(2).await;
     let client = client(&server);
-    let run = client
-        .agent()
-        .initiate(&InitiateAgentRequest::new("stream trait"))
-        .await
-        .unwrap()
-        .agent_run_id
-        .unwrap();
+    let run = start(&client, "stream trait").await;
     let events: Vec<_> = client.runs().stream(&run).collect().await;
     assert!(events.len() >= 27);
     assert!(events.iter().all(Result::is_ok));
@@ -229,13 +216,7 @@ async fn scripted_variants_end_as_the_contract_says() {
         ),
     ];
     for (prompt, last, saw_error) in cases {
-        let run = client
-            .agent()
-            .initiate(&InitiateAgentRequest::new(prompt))
-            .await
-            .unwrap()
-            .agent_run_id
-            .unwrap();
+        let run = start(&client, prompt).await;
         let transcript = client.runs().stream(&run).collect_transcript().await.unwrap();
         assert_eq!(transcript.terminal(), Some(&last), "{prompt}");
         assert_eq!(
@@ -253,13 +234,7 @@ async fn other_framings_and_resuming_servers_deliver_each_item_once() {
     for framing in ["crlf,pings", "ids", "ids,crlf,pings"] {
         let server = server(5).await;
         let client = client(&server);
-        let run = client
-            .agent()
-            .initiate(&InitiateAgentRequest::new("framings"))
-            .await
-            .unwrap()
-            .agent_run_id
-            .unwrap();
+        let run = start(&client, "framings").await;
         let path = format!("/api/agent-run/{run}/stream");
         // The first connection drops after 6 frames; every connection uses the framing.
         schedule(
@@ -320,13 +295,7 @@ fn reparse(frames: &str) -> Vec<(StreamEvent, Value)> {
 async fn forwarded_frames_carry_the_same_events_in_the_backends_format() {
     let server = server(2).await;
     let client = client(&server);
-    let run = client
-        .agent()
-        .initiate(&InitiateAgentRequest::new("forward me"))
-        .await
-        .unwrap()
-        .agent_run_id
-        .unwrap();
+    let run = start(&client, "forward me").await;
     // A reconnect on the way: the forwarded frames are still each item once.
     schedule(
         &server,
@@ -349,13 +318,7 @@ async fn forwarded_frames_carry_the_same_events_in_the_backends_format() {
     assert_eq!(reparse(&frames), items);
 
     // A stopped run's bare `completed` is forwarded as the state it really ended in.
-    let run = client
-        .agent()
-        .initiate(&InitiateAgentRequest::new("stop me"))
-        .await
-        .unwrap()
-        .agent_run_id
-        .unwrap();
+    let run = start(&client, "stop me").await;
     client.runs().stop(&run).await.unwrap();
     let mut s = client.runs().stream(&run);
     let mut last = None;
@@ -396,13 +359,7 @@ async fn open_streams(server: &DevServer) -> u64 {
 async fn dropping_the_stream_closes_the_connection_to_the_backend() {
     let server = server(20).await;
     let client = client(&server);
-    let run = client
-        .agent()
-        .initiate(&InitiateAgentRequest::new("then pause"))
-        .await
-        .unwrap()
-        .agent_run_id
-        .unwrap();
+    let run = start(&client, "then pause").await;
     let mut s = client.runs().stream(&run);
     s.next().await.unwrap().unwrap();
     // Paused: the stream stays open with nothing to send.

@@ -4,8 +4,6 @@
 
 mod wasm;
 
-use wasm::client as api;
-
 use helium_sdk::js;
 use wasm::*;
 use wasm_bindgen::JsValue;
@@ -86,77 +84,4 @@ fn reads_process_env_under_node() {
 
 use wasm_bindgen::JsCast;
 
-#[wasm_bindgen_test]
-async fn client_health_and_errors() {
-    api::health_and_errors().await;
-}
-
-#[wasm_bindgen_test]
-async fn client_full_run() {
-    api::full_run_streams_to_completion().await;
-}
-
-#[wasm_bindgen_test]
-async fn client_reconnect_stop_abort() {
-    api::reconnect_stop_and_abort().await;
-}
-
-#[wasm_bindgen_test]
-async fn client_cors_allow_list() {
-    api::cors_allow_list_is_enforced().await;
-}
-
-#[wasm_bindgen_test]
-async fn client_wrapped_errors_and_guards() {
-    api::wrapped_errors_and_guards().await;
-}
-
-#[wasm_bindgen_test]
-async fn client_sandbox_paths() {
-    api::sandbox_paths_survive_the_second_decoding().await;
-}
-
-#[wasm_bindgen_test]
-async fn client_bare_completed_is_verified() {
-    api::bare_completed_is_verified().await;
-}
-
-#[wasm_bindgen_test]
-fn diagnosis_and_text_helpers() {
-    api::diagnosis_and_text_helpers();
-}
-
-#[wasm_bindgen_test]
-async fn client_whole_conversation() {
-    api::whole_conversation().await;
-}
-
-#[wasm_bindgen_test]
-async fn client_forwarding_round_trip() {
-    api::forwarding_round_trip().await;
-}
-
-#[wasm_bindgen_test]
-async fn client_hooks_and_fetch_options() {
-    api::hooks_and_fetch_options().await;
-}
-
-#[wasm_bindgen_test]
-async fn public_api_v1_with_an_he_key() {
-    wasm::public_v1::public_api_v1().await;
-}
-
-#[wasm_bindgen_test]
-async fn billing_operations() {
-    wasm::public_v1::billing_operations().await;
-}
-
-#[wasm_bindgen_test]
-async fn custom_agents_and_versions() {
-    wasm::public_v1::custom_agents().await;
-}
-
-#[wasm_bindgen_test]
-async fn admin_key_on_servers_only() {
-    wasm::public_v1::admin_key().await;
-}
+client_tests!();

@@ -447,15 +447,7 @@ impl Forwarded {
 /// The error for a response that was not `ok`, from its status and body.
 async fn error_answer(response: web_sys::Response) -> JsValue {
     let status = response.status();
-    let mut headers = Vec::new();
-    if let Ok(Some(iter)) = js_sys::try_iter(&response.headers()) {
-        for entry in iter.flatten() {
-            let pair: js_sys::Array = entry.unchecked_into();
-            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                headers.push((k.to_ascii_lowercase(), v));
-            }
-        }
-    }
+    let headers = crate::transport::response_headers(&response);
     let body = match response.array_buffer() {
         Ok(p) => wasm_bindgen_futures::JsFuture::from(p)
             .await

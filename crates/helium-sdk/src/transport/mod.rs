@@ -12,7 +12,9 @@ pub(crate) use native::{CallContext, Transport, TransportBody, TransportOptions}
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 #[cfg(target_arch = "wasm32")]
-pub(crate) use wasm::{CallContext, Transport, TransportBody, TransportOptions, js_message};
+pub(crate) use wasm::{
+    CallContext, Transport, TransportBody, TransportOptions, js_message, response_headers,
+};
 
 use bytes::Bytes;
 

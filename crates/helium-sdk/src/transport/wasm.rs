@@ -196,18 +196,9 @@ impl Transport {
         let resp: web_sys::Response = resp
             .dyn_into()
             .map_err(|_| Failure::Connect("fetch did not resolve to a Response".into()))?;
-        let mut headers = Vec::new();
-        if let Ok(Some(iter)) = js_sys::try_iter(&resp.headers()) {
-            for entry in iter.flatten() {
-                let pair: js_sys::Array = entry.unchecked_into();
-                if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                    headers.push((k.to_ascii_lowercase(), v));
-                }
-            }
-        }
         Ok(Response {
             status: resp.status(),
-            headers,
+            headers: response_headers(&resp),
             body: TransportBody {
                 response: Some(resp),
                 reader: None,
@@ -216,6 +207,20 @@ impl Transport {
             },
         })
     }
+}
+
+/// A response's headers, names in lower case.
+pub(crate) fn response_headers(resp: &web_sys::Response) -> Vec<(String, String)> {
+    let mut headers = Vec::new();
+    if let Ok(Some(iter)) = js_sys::try_iter(&resp.headers()) {
+        for entry in iter.flatten() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                headers.push((k.to_ascii_lowercase(), v));
+            }
+        }
+    }
+    headers
 }
 
 fn has(target: &JsValue, key: &str) -> bool {

@@ -216,14 +216,14 @@ pub async fn cors_allow_list_is_enforced() {
     }
 }
 
-/// A project without a sandbox: the backend's `500 {"detail": "404: …"}` is a `not_found` with the outer status
-/// kept.
+/// A project without a sandbox (its run fails at once, before any tool could create one): the backend's
+/// `500 {"detail": "404: …"}` is a `not_found` with the outer status kept.
 pub async fn wrapped_errors_and_guards() {
     let c = client();
     let started = op(
         &c,
         "initiateAgent",
-        &[obj(&[("prompt", JsValue::from_str("no files"))])],
+        &[obj(&[("prompt", JsValue::from_str("[worker_error] no sandbox"))])],
     )
     .await
     .unwrap();

@@ -224,3 +224,85 @@ pub fn malformed_jwts_are_typed_errors() {
     let msg = assert_helium_error(&err, "missing", Some("NEXT_PUBLIC_SUPABASE_URL"));
     assert!(msg.contains("NEXT_PUBLIC_SUPABASE_URL"), "{msg}");
 }
+
+/// The client tests both harnesses run (Node: no CORS, server runtime; Chromium: CORS, client runtime). Each
+/// test checks the runtime's own rules where they differ.
+#[macro_export]
+macro_rules! client_tests {
+    () => {
+        #[wasm_bindgen_test]
+        async fn client_health_and_errors() {
+            wasm::client::health_and_errors().await;
+        }
+
+        #[wasm_bindgen_test]
+        async fn client_full_run() {
+            wasm::client::full_run_streams_to_completion().await;
+        }
+
+        #[wasm_bindgen_test]
+        async fn client_reconnect_stop_abort() {
+            wasm::client::reconnect_stop_and_abort().await;
+        }
+
+        #[wasm_bindgen_test]
+        async fn client_cors_allow_list() {
+            wasm::client::cors_allow_list_is_enforced().await;
+        }
+
+        #[wasm_bindgen_test]
+        async fn client_wrapped_errors_and_guards() {
+            wasm::client::wrapped_errors_and_guards().await;
+        }
+
+        #[wasm_bindgen_test]
+        async fn client_sandbox_paths() {
+            wasm::client::sandbox_paths_survive_the_second_decoding().await;
+        }
+
+        #[wasm_bindgen_test]
+        async fn client_bare_completed_is_verified() {
+            wasm::client::bare_completed_is_verified().await;
+        }
+
+        #[wasm_bindgen_test]
+        fn diagnosis_and_text_helpers() {
+            wasm::client::diagnosis_and_text_helpers();
+        }
+
+        #[wasm_bindgen_test]
+        async fn client_whole_conversation() {
+            wasm::client::whole_conversation().await;
+        }
+
+        #[wasm_bindgen_test]
+        async fn client_forwarding_round_trip() {
+            wasm::client::forwarding_round_trip().await;
+        }
+
+        #[wasm_bindgen_test]
+        async fn client_hooks_and_fetch_options() {
+            wasm::client::hooks_and_fetch_options().await;
+        }
+
+        #[wasm_bindgen_test]
+        async fn public_api_v1_with_an_he_key() {
+            wasm::public_v1::public_api_v1().await;
+        }
+
+        #[wasm_bindgen_test]
+        async fn billing_operations() {
+            wasm::public_v1::billing_operations().await;
+        }
+
+        #[wasm_bindgen_test]
+        async fn custom_agents_and_versions() {
+            wasm::public_v1::custom_agents().await;
+        }
+
+        #[wasm_bindgen_test]
+        async fn admin_key_by_runtime() {
+            wasm::public_v1::admin_key().await;
+        }
+    };
+}
