@@ -8,7 +8,7 @@
 #
 # What really runs, layer by layer (`--list` prints the same):
 #   rustfmt        cargo fmt --all --check
-#   clippy-native  cargo clippy --workspace --all-targets -D warnings
+#   clippy-native  cargo clippy --workspace --all-targets -D warnings; cargo check of the native-tls feature
 #   clippy-wasm    cargo clippy -p helium-sdk --target wasm32-unknown-unknown --lib --tests -D warnings
 #   native-tests   cargo test --workspace: SDK unit/integration/property tests, dev backend black-box HTTP tests,
 #                  the helium CLI against in-process and spawned dev backends
@@ -157,7 +157,12 @@ export WASM_BINDGEN_TEST_TIMEOUT=90
 WASM=(--target wasm32-unknown-unknown)
 
 layer rustfmt 0 cargo fmt --all --check
-layer clippy-native 0 cargo clippy --workspace --all-targets --locked -- -D warnings
+# Also: the SDK's optional TLS backend (native-tls instead of the default rustls) still compiles.
+clippy_native() {
+  cargo clippy --workspace --all-targets --locked -- -D warnings &&
+    cargo check -p helium-sdk --no-default-features --features native-tls --locked
+}
+layer clippy-native 0 clippy_native
 layer clippy-wasm 0 cargo clippy -p helium-sdk "${WASM[@]}" --lib --tests --locked -- -D warnings
 layer native-tests 40 cargo test --workspace --locked
 
