@@ -30,6 +30,11 @@ const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 /// Pending-line buffers grown beyond this capacity are released once their line is done.
 const RETAINED_LINE_CAPACITY: usize = 64 * 1024;
 
+/// A `data` line that grows past this many bytes without its line ending is decoded into the data buffer as it
+/// arrives, instead of being held whole and copied once more at its end: a huge event costs the same whatever
+/// the chunking.
+const STREAMED_DATA_LINE: usize = 64 * 1024;
+
 /// One dispatched Server-Sent Event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SseEvent {
@@ -106,6 +111,9 @@ pub struct SseParser {
     retry: Option<u64>,
     /// A limit was exceeded: every further feed fails.
     poisoned: bool,
+    /// The pending line is a `data` line whose value so far is already in `data`; `line` holds at most the bytes
+    /// of an incomplete UTF-8 sequence.
+    data_line_open: bool,
 }
 
 impl Default for SseParser {
@@ -139,6 +147,7 @@ impl SseParser {
             pending_retry: None,
             retry: None,
             poisoned: false,
+            data_line_open: false,
         }
     }
 
@@ -159,6 +168,7 @@ impl SseParser {
             self.line = Vec::new();
             self.data = String::new();
             self.event_type = String::new();
+            self.data_line_open = false;
         }
         result
     }
@@ -175,11 +185,12 @@ impl SseParser {
         if self.poisoned {
             return false;
         }
-        let pending_data_line = field_name(&self.line) == Some(b"data".as_slice());
+        let pending_data_line = self.data_line_open || field_name(&self.line) == Some(b"data".as_slice());
         let discarded = !self.data.is_empty() || pending_data_line;
         self.bom = BomState::Matched(0);
         self.clear_line();
         self.skip_lf = false;
+        self.data_line_open = false;
         self.data.clear();
         self.event_type.clear();
         self.pending_retry = None;
@@ -264,7 +275,10 @@ impl SseParser {
                 break;
             };
             self.check_size(self.line.len() + head.len())?;
-            if self.line.is_empty() {
+            if self.data_line_open {
+                self.line.extend_from_slice(head);
+                self.close_data_line()?;
+            } else if self.line.is_empty() {
                 self.interpret(head, out)?;
             } else {
                 self.line.extend_from_slice(head);
@@ -285,7 +299,36 @@ impl SseParser {
         }
         self.check_size(self.line.len() + input.len())?;
         self.line.extend_from_slice(input);
+        if self.data_line_open || (self.line.len() > STREAMED_DATA_LINE && self.line.starts_with(b"data:")) {
+            self.stream_data_line();
+        }
         Ok(())
+    }
+
+    /// Moves the value of the pending `data` line into the data buffer, up to its last complete UTF-8 sequence.
+    fn stream_data_line(&mut self) {
+        let start = if self.data_line_open {
+            0
+        } else if self.line.get(5) == Some(&b' ') {
+            6
+        } else {
+            5
+        };
+        let end = self.line.len() - incomplete_utf8_tail(&self.line);
+        if let Some(value) = self.line.get(start..end) {
+            push_decoded(&mut self.data, value);
+        }
+        self.line.drain(..end.max(start).min(self.line.len()));
+        self.data_line_open = true;
+    }
+
+    /// Ends a streamed `data` line: the rest of its value, then the line feed that ends every data line.
+    fn close_data_line(&mut self) -> Result<(), SseError> {
+        push_decoded(&mut self.data, &self.line);
+        self.data.push('\n');
+        self.data_line_open = false;
+        self.clear_line();
+        self.check_size(0)
     }
 
     /// Interprets one complete line (without its line ending).
@@ -370,6 +413,23 @@ fn push_decoded(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// How many bytes at the end of `bytes` start a UTF-8 sequence that the next bytes may complete (0 to 3).
+fn incomplete_utf8_tail(bytes: &[u8]) -> usize {
+    for back in 1..=bytes.len().min(3) {
+        let start = bytes.len() - back;
+        match bytes.get(start) {
+            // A continuation byte: the sequence starts further back.
+            Some(b) if b & 0xC0 == 0x80 => continue,
+            _ => {}
+        }
+        return match bytes.get(start..).map(std::str::from_utf8) {
+            Some(Err(e)) if e.valid_up_to() == 0 && e.error_len().is_none() => back,
+            _ => 0,
+        };
+    }
+    0
+}
+
 /// The name of the field on a (possibly partial) line; `None` for a blank line or a comment.
 fn field_name(line: &[u8]) -> Option<&[u8]> {
     let name = line.split(|&b| b == b':').next().unwrap_or_default();
@@ -430,6 +490,53 @@ mod tests {
             assert_eq!(find_line_end(&bytes), Some(i));
             bytes[i] = b'a';
         }
+    }
+
+    #[test]
+    fn a_long_data_line_is_the_same_in_any_chunking() {
+        // Multi-byte characters and invalid bytes at every offset, longer than the streaming threshold.
+        let mut value = Vec::new();
+        while value.len() < 3 * STREAMED_DATA_LINE {
+            value.extend_from_slice("aé€😀".as_bytes());
+            value.extend_from_slice(b"\xE2\x28\xF0\x9F\x98");
+        }
+        let mut stream = b"data: ".to_vec();
+        stream.extend_from_slice(&value);
+        stream.extend_from_slice(b"\ndata: tail\n\nid: 7\ndata: next\n\n");
+        let whole = {
+            let mut p = SseParser::new();
+            let mut out = Vec::new();
+            p.feed(&stream, &mut out).unwrap();
+            out
+        };
+        assert_eq!(whole.len(), 2);
+        assert!(whole[0].data.ends_with("\ntail"));
+        for size in [1, 2, 3, 5, 4096, STREAMED_DATA_LINE - 1, STREAMED_DATA_LINE + 3] {
+            let mut p = SseParser::new();
+            let mut out = Vec::new();
+            for chunk in stream.chunks(size) {
+                p.feed(chunk, &mut out).unwrap();
+            }
+            assert_eq!(out, whole, "chunks of {size}");
+            assert!(!p.finish());
+        }
+        // Cut inside the streamed line: finish reports the discarded event.
+        let mut p = SseParser::new();
+        let mut out = Vec::new();
+        p.feed(&stream[..2 * STREAMED_DATA_LINE], &mut out).unwrap();
+        assert!(p.finish());
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn incomplete_utf8_tails() {
+        assert_eq!(incomplete_utf8_tail(b"ab"), 0);
+        assert_eq!(incomplete_utf8_tail("é".as_bytes()), 0);
+        assert_eq!(incomplete_utf8_tail(b"a\xC3"), 1);
+        assert_eq!(incomplete_utf8_tail(b"a\xE2\x82"), 2);
+        assert_eq!(incomplete_utf8_tail(b"a\xF0\x9F\x98"), 3);
+        assert_eq!(incomplete_utf8_tail(b"a\xE2\x28"), 0, "not a prefix of a valid sequence");
+        assert_eq!(incomplete_utf8_tail(b"\x80\x80\x80"), 0);
     }
 
     #[test]
