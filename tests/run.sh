@@ -156,7 +156,7 @@ export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/tests/webdriver.json"
 export WASM_BINDGEN_TEST_TIMEOUT=90
 WASM=(--target wasm32-unknown-unknown)
 
-layer rustfmt 0 cargo fmt --all --check
+layer rustfmt 0 cargo fmt --all --check -- --color never
 # Also: the SDK's optional TLS backend (native-tls instead of the default rustls) still compiles.
 clippy_native() {
   cargo clippy --workspace --all-targets --locked -- -D warnings &&

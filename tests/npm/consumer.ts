@@ -15,6 +15,7 @@ import init, {
   type HeliumErrorKind,
   type ResolvedBackendUrl,
   type StreamEvent,
+  type RunEvent,
   type AgentRun,
   type Runtime,
   type HealthResponse,
@@ -24,6 +25,9 @@ import init, {
   type Database,
   supabaseClientConfig,
   parseContent,
+  fromReadableStream,
+  type RequestHookInfo,
+  type ResponseHookInfo,
 } from '@helium-ai/sdk';
 import { createClient } from '@supabase/supabase-js';
 
@@ -86,7 +90,8 @@ export async function demo(token: string): Promise<string> {
     const run: AgentRun = await client.getAgentRun(runId, { signal: new AbortController().signal });
     let text = run.status + health.timestamp + fullHealth.status + problems.join();
     for await (const event of client.streamAgentRun(runId, { idleTimeoutMs: 60_000 })) {
-      const e: StreamEvent = event;
+      const withRaw: RunEvent = event;
+      const e: StreamEvent = withRaw;
       switch (e.kind) {
         case 'assistant_chunk':
           text += e.text + String(e.sequence);
@@ -140,4 +145,29 @@ export async function withSupabaseJs(threadId: string): Promise<string> {
   const insert: Database['public']['Tables']['threads']['Insert'] = { project_id: 'p', account_id: 'a' };
   await supabase.from('threads').insert(insert);
   return texts.join('\n') + (name ?? '');
+}
+
+// A route handler forwarding a run, and the browser reading it; hooks, fetch options and a custom fetch.
+export async function forwarding(runId: string): Promise<string> {
+  const seen: string[] = [];
+  const client = new HeliumClient({
+    baseUrl: 'http://localhost:8000',
+    accessToken: 'token',
+    fetch: (input: string, init: RequestInit) => fetch(input, init),
+    fetchOptions: { next: { revalidate: 60, tags: ['helium'] } },
+    onRequest: (info: RequestHookInfo) => seen.push(`${info.method} ${info.path} ${info.attempt} ${info.requestId ?? ''}`),
+    onResponse: (info: ResponseHookInfo) => seen.push(`${info.status ?? info.error ?? ''} ${info.durationMs}`),
+  });
+  const events = client.streamAgentRun(runId, { signal: AbortSignal.timeout(60_000) });
+  const body: ReadableStream<Uint8Array> = events.toReadableStream();
+  const response = new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+  const forwarded = fromReadableStream(response);
+  let last = '';
+  for await (const event of forwarded) {
+    const withRaw: RunEvent = event;
+    if (withRaw.kind === 'run_status') last = withRaw.state;
+  }
+  forwarded.close();
+  client.free();
+  return last + seen.join();
 }

@@ -101,7 +101,13 @@ test('AgentStreamDecoder decodes recorded stream bytes in any chunking', () => {
     assert.equal(events.length, 27, `chunk size ${size}`);
     assert.equal(events[2].kind, 'assistant_chunk');
     assert.equal(events[2].text, "I'll create");
-    assert.deepEqual(events.at(-1), { kind: 'run_status', state: 'completed', message: 'Agent run completed successfully' });
+    // Each event carries the item as sent, as streamAgentRun's do.
+    assert.deepEqual(events.at(-1), {
+      kind: 'run_status',
+      state: 'completed',
+      message: 'Agent run completed successfully',
+      raw: { type: 'status', status: 'completed', message: 'Agent run completed successfully' },
+    });
   }
   const bad = new AgentStreamDecoder();
   assert.throws(() => bad.push(new TextEncoder().encode('data: not json\n\n')), (err) => err.kind === 'stream');

@@ -3,7 +3,7 @@
 // `await init()` waits for it. The NEXT_PUBLIC_* values are inlined by Next at build time.
 import { useEffect, useRef, useState } from 'react';
 import { HeliumClient, RunTranscript, fromReadableStream, init, resolveBackendUrl } from '@helium-ai/sdk';
-import type { StreamEvent } from '@helium-ai/sdk';
+import type { RunEvent } from '@helium-ai/sdk';
 import { errorKind } from './errors';
 
 interface RunResponse {
@@ -45,7 +45,7 @@ export default function RunPanel({ accessToken }: { accessToken: string | null }
   const stopWatching = useRef<(() => void) | null>(null);
 
   /** Shows a run's events: prose through the transcript (tool-call XML left out), one line per tool. */
-  async function show(events: AsyncIterable<StreamEvent>, stopped?: () => boolean) {
+  async function show(events: AsyncIterable<RunEvent>, stopped?: () => boolean) {
     const transcript = new RunTranscript();
     try {
       setStatus('streaming');

@@ -146,6 +146,10 @@ async fn pull_frame(inner: &Rc<RefCell<Option<AgentRunStream>>>, controller: &Js
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_STREAM_OPTIONS: &str = r#"
+/** An event of `streamAgentRun`, `fromReadableStream` or `AgentStreamDecoder`: the typed event and `raw`, the item
+ * as the backend sent it. */
+export type RunEvent = StreamEvent & { raw: unknown };
+
 /** Options of `streamAgentRun`: the call options plus the stream's own. */
 export interface StreamCallOptions extends CallOptions {
   /** Drop and resume a connection that delivers no bytes for this long (off by default: the backend sends no

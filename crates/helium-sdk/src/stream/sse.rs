@@ -535,7 +535,11 @@ mod tests {
         assert_eq!(incomplete_utf8_tail(b"a\xC3"), 1);
         assert_eq!(incomplete_utf8_tail(b"a\xE2\x82"), 2);
         assert_eq!(incomplete_utf8_tail(b"a\xF0\x9F\x98"), 3);
-        assert_eq!(incomplete_utf8_tail(b"a\xE2\x28"), 0, "not a prefix of a valid sequence");
+        assert_eq!(
+            incomplete_utf8_tail(b"a\xE2\x28"),
+            0,
+            "not a prefix of a valid sequence"
+        );
         assert_eq!(incomplete_utf8_tail(b"\x80\x80\x80"), 0);
     }
 
