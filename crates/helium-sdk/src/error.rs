@@ -466,9 +466,16 @@ pub struct DecodeError {
     pub(crate) message: String,
     pub(crate) excerpt: String,
     pub(crate) request_id: Option<String>,
+    pub(crate) size_limit: Option<usize>,
 }
 
 impl DecodeError {
+    /// The response size limit the body exceeded (code `body_too_large`); `None` for a body that was read
+    /// whole but did not decode.
+    pub fn size_limit(&self) -> Option<usize> {
+        self.size_limit
+    }
+
     /// The request.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
@@ -617,6 +624,24 @@ impl Error {
             message: message.into(),
             excerpt: crate::http::excerpt(body),
             request_id,
+            size_limit: None,
+        }))
+    }
+
+    /// A response body over the client's size limit (it was not read to its end).
+    pub(crate) fn body_too_large(
+        endpoint: Endpoint,
+        status: u16,
+        limit: usize,
+        request_id: Option<String>,
+    ) -> Error {
+        Error::Decode(Box::new(DecodeError {
+            endpoint,
+            status,
+            message: format!("the body exceeds the response size limit of {limit} bytes"),
+            excerpt: String::new(),
+            request_id,
+            size_limit: Some(limit),
         }))
     }
 
@@ -721,7 +746,8 @@ impl Error {
     }
 
     /// A short, stable code refining the kind, where there is one: the [`ConfigError::code`], the PostgREST
-    /// code, `invalid_options` / `file_too_large` / `limit` / `header_not_allowed` for refused requests.
+    /// code, `invalid_options` / `file_too_large` / `limit` / `header_not_allowed` for refused requests,
+    /// `body_too_large` for a response body over the client's size limit.
     pub fn code(&self) -> Option<&str> {
         match self {
             Error::Config(c) => Some(c.code()),
@@ -735,6 +761,7 @@ impl Error {
                 InvalidRequestCause::HeaderNotAllowed(_) => "header_not_allowed",
                 InvalidRequestCause::HttpClient(_) => "http_client",
             }),
+            Error::Decode(e) if e.size_limit.is_some() => Some("body_too_large"),
             _ => None,
         }
     }

@@ -24,7 +24,7 @@ pub use config::{
     SupabaseConfig, SupabaseKey, resolve_backend_url,
 };
 pub use error::{ApiError, ConfigError, Endpoint, EnvOrigin, Error, ErrorKind, KeyProblem, RateLimit};
-pub use http::{BACKEND_CORS_HEADERS, RetryPolicy};
+pub use http::{BACKEND_CORS_HEADERS, DEFAULT_MAX_RESPONSE_SIZE, MAX_ERROR_BODY_SIZE, RetryPolicy};
 pub use options::{ClientOptions, HELIUM_ACCESS_TOKEN, HELIUM_API_KEY, KORTIX_ADMIN_API_KEY};
 pub use platform::{BoxFuture, MaybeSend, MaybeSendSync};
 pub use serde_json::Value;
