@@ -524,6 +524,18 @@ pub enum StreamCause {
         /// The position of the item.
         index: usize,
     },
+    /// After a reconnect, the server sent the run's end instead of replaying the items delivered before: the
+    /// run ended while the stream was disconnected and the server no longer keeps its items (the backend
+    /// expires them 24 h after the end). Items after the delivered ones, if there were any, are lost; the run's
+    /// final state is `client.runs().get(id)`'s.
+    #[error(
+        "the run ended while disconnected and the server no longer replays its items: {delivered} were delivered, \
+         any later ones are lost"
+    )]
+    ReplayExpired {
+        /// Items delivered before the connection dropped.
+        delivered: usize,
+    },
     /// The body ended before a terminal event.
     #[error("the stream ended before a terminal event")]
     EndedEarly,
