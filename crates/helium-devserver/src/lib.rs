@@ -14,6 +14,7 @@ pub mod cors;
 pub mod errors;
 pub mod faults;
 pub mod fixtures;
+pub mod hostile;
 pub mod jwt;
 pub mod pyjson;
 pub mod routes;
