@@ -218,9 +218,10 @@ pub(crate) fn token_subject(token: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Replaces anything in `text` that looks like a credential with `[redacted]`: JWTs (`eyJ….….…`), API secret
+/// Replaces anything in `text` that looks like a credential with `[redacted]`: JWTs (`eyJ….…`), API secret
 /// keys (`sk_…`, `pk_…:sk_…`), public API v1 keys (`he-…`), Supabase secret keys (`sb_secret_…`) and the word
-/// after `Bearer`.
+/// after `Bearer`. The whole word holding one is replaced, also when the credential is glued to other text
+/// (`token=eyJ…`, `key:sk_…`, a JWT after letters).
 pub fn redact_secrets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
@@ -230,12 +231,7 @@ pub fn redact_secrets(text: &str) -> String {
         if word.is_empty() {
             return;
         }
-        let secret = *after_bearer
-            || (word.starts_with("eyJ") && word.matches('.').count() >= 2)
-            || word.starts_with("sk_")
-            || word.starts_with("sb_secret_")
-            || word.contains(":sk_")
-            || (word.len() > 10 && is_public_api_key(word));
+        let secret = *after_bearer || looks_secret(word);
         *after_bearer = word.eq_ignore_ascii_case("bearer");
         out.push_str(if secret { "[redacted]" } else { word });
         word.clear();
@@ -253,6 +249,32 @@ pub fn redact_secrets(text: &str) -> String {
     }
     flush(&mut word, &mut out, &mut after_bearer);
     out
+}
+
+/// Whether a word (ASCII letters, digits and `_-.:=+/`) holds a credential anywhere in it.
+fn looks_secret(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    let base64url = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
+    (0..bytes.len()).any(|i| {
+        let rest = &word[i..];
+        let at_boundary = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        // A JWT: a base64url segment of at least 10 characters starting with `eyJ` (`{"`), then a dot.
+        let jwt = rest.starts_with("eyJ") && {
+            let segment = rest.bytes().take_while(base64url).count();
+            segment >= 10 && rest.as_bytes().get(segment) == Some(&b'.')
+        };
+        let key = at_boundary
+            && (rest.starts_with("sk_")
+                || rest.starts_with("sb_secret_")
+                || (rest.starts_with("he-") && {
+                    let key: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                        .collect();
+                    key.len() > 10 && is_public_api_key(&key)
+                }));
+        jwt || key
+    })
 }
 
 #[cfg(test)]
@@ -279,6 +301,44 @@ mod tests {
             "key [redacted] rejected"
         );
         assert_eq!(redact_secrets("he-llo world"), "he-llo world");
+    }
+
+    #[test]
+    fn redacts_credentials_glued_to_other_text() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+        let he = format!("he-{}", "a1B2".repeat(9));
+        for text in [
+            format!("Agent{jwt} run not found"),
+            format!("GET /stream?token={jwt}&x=1"),
+            format!("{jwt}"),
+            "key=sk_live_123 and secret:sb_secret_abc".to_owned(),
+            format!("api_key={he}"),
+            // Cut after its first segment and a dot, as an excerpt may cut it.
+            "token=eyJhbGciOiJIUzI1NiJ9.eyJzdW".to_owned(),
+        ] {
+            let red = redact_secrets(&text);
+            for part in [
+                "eyJzdWIiOiJmdXp6In0",
+                "c2lnbmF0dXJl",
+                "sk_live_123",
+                "sb_secret_abc",
+                &he,
+                "eyJzdW",
+            ] {
+                assert!(!red.contains(part), "{part} in {red}");
+            }
+            assert!(red.contains("[redacted]"), "{red}");
+        }
+        // Ordinary words that merely contain the prefixes stay.
+        for text in [
+            "task_id mask_value",
+            "keyJust.now",
+            "the-he-llo",
+            "eyJust.x",
+            "Agent run not found",
+        ] {
+            assert_eq!(redact_secrets(text), text);
+        }
     }
 
     #[test]

@@ -96,10 +96,15 @@ pub(crate) fn classify(
 
 /// The first 200 characters of a body, secrets redacted.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let cut: String = text.chars().take(200).collect();
-    redact_secrets(&cut)
+    // Redacted before the cut, so that a credential crossing the cut is recognised whole; the look-ahead bounds
+    // the work on a large body.
+    let head = body.get(..EXCERPT_CHARS * 4 + 8192).unwrap_or(body);
+    let text = String::from_utf8_lossy(head);
+    redact_secrets(&text).chars().take(EXCERPT_CHARS).collect()
 }
+
+/// The characters of a body an error message quotes.
+const EXCERPT_CHARS: usize = 200;
 
 fn status_text(status: u16) -> &'static str {
     match status {
@@ -126,6 +131,21 @@ fn status_text(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `response_decoding` fuzz target: a token glued to the words of a detail (or cut by the
+    /// excerpt) reached the error message.
+    #[test]
+    fn a_token_inside_a_detail_or_an_excerpt_is_redacted() {
+        let secret = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+        let body = format!("{{\n  \"detail\": \"Agent{secret} run not found\"\n}}\n");
+        let e = crate::Error::from(classify(502, &[], body.as_bytes(), ep(), Some("rid")));
+        assert!(!e.to_string().contains("eyJzdWIiOiJmdXp6In0"), "{e}");
+        // A body whose excerpt ends inside a token.
+        let body = format!("{}token={secret}", "x ".repeat(97));
+        let text = excerpt(body.as_bytes());
+        assert!(!text.contains("eyJzdWIi"), "{text}");
+        assert!(text.ends_with(" [redac"), "{text}");
+    }
 
     fn ep() -> Endpoint {
         Endpoint::new("GET", "http://h:1/api/x")
