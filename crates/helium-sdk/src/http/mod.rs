@@ -10,7 +10,7 @@
 //! Two entry points, typed by what they return: [`Pipeline::send`] (the whole body) and [`Pipeline::open`]
 //! (the response head of a success, for streams).
 
-mod classify;
+pub(crate) mod classify;
 
 use std::time::Duration;
 
