@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the SDK's parsers with libFuzzer, on the stable toolchain (not part of CI).
 #
-#   tests/fuzz.sh [--seconds S] [--runs N] [TARGET...]
+#   tests/fuzz.sh [--seconds S] [--runs N] [--max-len BYTES] [TARGET...]
 #
 # Each target (default: every one in crates/helium-sdk/fuzz/fuzz_targets) runs until S seconds (default 60) or N
 # executions have passed, whichever comes first, one after the other, and its line of the summary says how many
 # executions ran, for how long, and whether it found a crash. A crash stops the script with exit status 1 and
-# leaves the input in target/fuzz/artifacts/TARGET/ (turn it into a regression test).
+# leaves the input in target/fuzz/artifacts/TARGET/ (turn it into a regression test). Inputs are at most
+# --max-len bytes (default 4096; longer seeds are truncated).
 #
 # How it builds: libfuzzer-sys (its C++ libFuzzer compiled with the system's g++) and the SanitizerCoverage
 # instrumentation that cargo-fuzz asks rustc for (-C passes=sancov-module with inline 8-bit counters, PC tables
@@ -18,12 +19,14 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 SECONDS_PER_TARGET=60
 RUNS=-1
+MAX_LEN=4096
 TARGETS=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --seconds) SECONDS_PER_TARGET=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --max-len) MAX_LEN=$2; shift 2 ;;
+    -h|--help) sed -n "2,17p" "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) TARGETS+=("$1"); shift ;;
   esac
@@ -77,7 +80,7 @@ for target in "${TARGETS[@]}"; do
   start=$(date +%s)
   set +e
   "$OUT/$HOST/release/$target" "$corpus" -artifact_prefix="$artifacts/" -max_total_time="$SECONDS_PER_TARGET" \
-    -runs="$RUNS" -rss_limit_mb=2048 -print_final_stats=1 > "$log" 2>&1
+    -runs="$RUNS" -max_len="$MAX_LEN" -rss_limit_mb=2048 -print_final_stats=1 > "$log" 2>&1
   code=$?
   set -e
   end=$(date +%s)

@@ -178,7 +178,10 @@ impl RateLimit {
 }
 
 /// An error status from the backend, with the server's `detail` kept.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its `Debug` output shows the detail and the PostgREST body with anything that looks like a credential
+/// redacted, as its message does (the accessors give them as the server sent them).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
     pub(crate) status: u16,
@@ -192,6 +195,38 @@ pub struct ApiError {
     pub(crate) retry_after: Option<Duration>,
     pub(crate) rate_limit: Option<RateLimit>,
     pub(crate) body_error: Option<String>,
+}
+
+/// A value's `Debug` output with credentials redacted.
+struct RedactedDebug<'a, T>(&'a T);
+
+impl<T: fmt::Debug> fmt::Debug for RedactedDebug<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = if f.alternate() {
+            format!("{:#?}", self.0)
+        } else {
+            format!("{:?}", self.0)
+        };
+        f.write_str(&crate::auth::redact_secrets(&text))
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("wrapped_status", &self.wrapped_status)
+            .field("kind", &self.kind)
+            .field("endpoint", &self.endpoint)
+            .field("message", &self.message)
+            .field("detail", &RedactedDebug(&self.detail))
+            .field("postgrest", &RedactedDebug(&self.postgrest))
+            .field("request_id", &self.request_id)
+            .field("retry_after", &self.retry_after)
+            .field("rate_limit", &self.rate_limit)
+            .field("body_error", &self.body_error)
+            .finish()
+    }
 }
 
 impl ApiError {
@@ -633,7 +668,8 @@ impl Error {
         Error::Decode(Box::new(DecodeError {
             endpoint,
             status,
-            message: message.into(),
+            // A decoder's message may quote a value of the body.
+            message: crate::auth::redact_secrets(&message.into()),
             excerpt: crate::http::excerpt(body),
             request_id,
             size_limit: None,

@@ -140,6 +140,14 @@ mod tests {
         let body = format!("{{\n  \"detail\": \"Agent{secret} run not found\"\n}}\n");
         let e = crate::Error::from(classify(502, &[], body.as_bytes(), ep(), Some("rid")));
         assert!(!e.to_string().contains("eyJzdWIiOiJmdXp6In0"), "{e}");
+        // The detail is kept as sent for callers, and redacted in `Debug` output.
+        let body = format!("{{\"detail\": \"Health{secret} check failed\"}}");
+        let e = crate::Error::from(classify(418, &[], body.as_bytes(), ep(), None));
+        for text in [format!("{e:?}"), format!("{e:#?}")] {
+            assert!(!text.contains("eyJzdWIiOiJmdXp6In0"), "{text}");
+            assert!(text.contains("check failed"), "{text}");
+        }
+        assert!(e.detail().unwrap().message().unwrap().contains(secret));
         // A body whose excerpt ends inside a token.
         let body = format!("{}token={secret}", "x ".repeat(97));
         let text = excerpt(body.as_bytes());
