@@ -226,7 +226,7 @@ pub fn redact_secrets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
     let mut after_bearer = false;
-    let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '=' | '+' | '/');
+    let is_word = is_word_char;
     let flush = |word: &mut String, out: &mut String, after_bearer: &mut bool| {
         if word.is_empty() {
             return;
@@ -249,6 +249,11 @@ pub fn redact_secrets(text: &str) -> String {
     }
     flush(&mut word, &mut out, &mut after_bearer);
     out
+}
+
+/// The characters of the words [`redact_secrets`] looks at: ASCII letters and digits and `_-.:=+/`.
+pub(crate) fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '=' | '+' | '/')
 }
 
 /// Whether a word (ASCII letters, digits and `_-.:=+/`) holds a credential anywhere in it. Linear in the word's

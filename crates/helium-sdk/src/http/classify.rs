@@ -96,11 +96,26 @@ pub(crate) fn classify(
 
 /// The first 200 characters of a body, secrets redacted.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    // Redacted before the cut, so that a credential crossing the cut is recognised whole; the look-ahead bounds
-    // the work on a large body.
-    let head = body.get(..EXCERPT_CHARS * 4 + 8192).unwrap_or(body);
-    let text = String::from_utf8_lossy(head);
-    redact_secrets(&text).chars().take(EXCERPT_CHARS).collect()
+    // The cut is moved to the end of the word it falls in (within a bound), so that a credential crossing it is
+    // recognised whole and redacted before the cut.
+    let cut_at_word_end = |text: &str| {
+        let cut = text
+            .char_indices()
+            .nth(EXCERPT_CHARS)
+            .map_or(text.len(), |(i, _)| i);
+        text[cut..]
+            .find(|c: char| !crate::auth::is_word_char(c))
+            .map(|j| cut + j)
+    };
+    let window = |bytes: usize| String::from_utf8_lossy(body.get(..bytes).unwrap_or(body));
+    let mut text = window(EXCERPT_CHARS * 4);
+    let mut end = cut_at_word_end(&text);
+    if end.is_none() && body.len() > EXCERPT_CHARS * 4 {
+        text = window(EXCERPT_CHARS * 4 + 8192);
+        end = cut_at_word_end(&text);
+    }
+    let end = end.unwrap_or(text.len());
+    redact_secrets(&text[..end]).chars().take(EXCERPT_CHARS).collect()
 }
 
 /// The characters of a body an error message quotes.
