@@ -27,6 +27,10 @@ struct Cli {
     /// Env HELIUM_DEV_CORS_ORIGINS (comma list) adds more.
     #[arg(long = "cors-origin")]
     cors_origin: Vec<String>,
+    /// How long a finished run's stream items are kept, in milliseconds (default: 24 h, the backend's TTL);
+    /// after that a reconnect gets only the final `completed`.
+    #[arg(long)]
+    response_ttl_ms: Option<u64>,
     /// Serve hostile answers instead of the API: the first path segment picks one (endless-header,
     /// endless-line, huge-body, huge-chunked, gzip-bomb, slow-drip, slow-body, invalid-utf8, deep-json,
     /// absurd-numbers); point a client at http://HOST:PORT/<mode>.
@@ -152,6 +156,9 @@ async fn main() -> std::process::ExitCode {
         pace: Duration::from_millis(cli.pace_ms),
         extra_cors_origins: extra,
         feature_flags: env_feature_flags(std::env::vars()),
+        response_ttl: cli
+            .response_ttl_ms
+            .map_or(DevServerOptions::default().response_ttl, Duration::from_millis),
         ..DevServerOptions::default()
     };
     let server = match DevServer::start(options).await {

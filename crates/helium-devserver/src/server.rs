@@ -140,6 +140,26 @@ pub async fn shutdown_requested(rx: &mut watch::Receiver<bool>) {
     let _ = rx.wait_for(|v| *v).await;
 }
 
+/// Counts a connection as open until its task ends.
+struct OpenConnection(Arc<AppState>);
+
+impl OpenConnection {
+    fn new(app: &Arc<AppState>) -> OpenConnection {
+        use std::sync::atomic::Ordering::SeqCst;
+        app.connections_accepted.fetch_add(1, SeqCst);
+        app.connections_open.fetch_add(1, SeqCst);
+        OpenConnection(app.clone())
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0
+            .connections_open
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Accept connections until `shutdown` becomes true, then drain them gracefully.
 pub async fn serve(
     listener: TcpListener,
@@ -163,10 +183,12 @@ pub async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
+        let open = OpenConnection::new(&app);
         let app = app.clone();
         let router = router.clone();
         let mut conn_shutdown = shutdown.clone();
         conns.spawn(async move {
+            let _open = open;
             let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
                 handle(app.clone(), router.clone(), req)
             });

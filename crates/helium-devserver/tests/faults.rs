@@ -497,3 +497,37 @@ async fn cr_and_bom_framings() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn connections_are_counted() {
+    let server = start().await;
+    let count = |v: &Value| v["accepted"].as_u64().unwrap();
+    let url = format!("{}/__devserver/connections", server.base_url());
+    let before: Value = client().get(&url).send().await.unwrap().json().await.unwrap();
+    // Without a pool, one connection per request (the admin call itself included).
+    for _ in 0..3 {
+        client()
+            .get(format!("{}/health", server.api_url()))
+            .send()
+            .await
+            .unwrap();
+    }
+    let after: Value = client().get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(count(&after) - count(&before), 4);
+    // A pooled client reuses one.
+    let pooled = reqwest::Client::new();
+    for _ in 0..3 {
+        pooled
+            .get(format!("{}/health", server.api_url()))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+    }
+    let last: Value = pooled.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(count(&last) - count(&after), 1);
+    assert!(last["open"].as_u64().unwrap() >= 1);
+    server.shutdown().await;
+}
