@@ -325,7 +325,7 @@ mod tests {
         for text in [
             format!("Agent{jwt} run not found"),
             format!("GET /stream?token={jwt}&x=1"),
-            format!("{jwt}"),
+            jwt.to_owned(),
             "key=sk_live_123 and secret:sb_secret_abc".to_owned(),
             format!("api_key={he}"),
             // Cut after its first segment and a dot, as an excerpt may cut it.

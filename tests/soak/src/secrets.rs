@@ -142,34 +142,6 @@ pub fn install_log_scanner() {
     });
 }
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_whole_secrets_and_their_parts() {
-        let s = Scanner::default();
-        s.add(
-            "token",
-            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyJ9.c2lnbmF0dXJlLWJ5dGVz",
-        );
-        s.add("api key", "pk_abcdefghijklmnop:sk_0123456789abcdefghij");
-        s.scan(
-            "a",
-            "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyJ9.c2lnbmF0dXJlLWJ5dGVz",
-        );
-        s.scan("b", "…c2lnbmF0dXJlLWJ5dGVz…");
-        s.scan("c", "sk_0123456789abcdefghij");
-        s.scan("d", "nothing here, not even eyJhbGciOiJIUzI1NiJ9 alone");
-        let r = s.report();
-        assert_eq!(r.texts, 4);
-        let origins: Vec<&str> = r.findings.iter().map(|f| f.split(':').next().unwrap()).collect();
-        assert!(origins.contains(&"a") && origins.contains(&"b") && origins.contains(&"c"));
-        assert!(!origins.contains(&"d"), "a JWT header alone is no secret");
-    }
-}
-
 /// Uses every kind of credential the SDK takes, against an in-process dev backend, in calls that succeed and
 /// calls that fail (wrong kind of key, unknown run, a revoked key, a refused service-role key in a browser
 /// runtime), scanning every error and the `Debug`/`Display` of the clients and configurations.
@@ -287,4 +259,32 @@ pub async fn exercise_credentials() -> Result<usize, String> {
     }
     server.shutdown().await;
     Ok(errors.len())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_whole_secrets_and_their_parts() {
+        let s = Scanner::default();
+        s.add(
+            "token",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyJ9.c2lnbmF0dXJlLWJ5dGVz",
+        );
+        s.add("api key", "pk_abcdefghijklmnop:sk_0123456789abcdefghij");
+        s.scan(
+            "a",
+            "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyJ9.c2lnbmF0dXJlLWJ5dGVz",
+        );
+        s.scan("b", "…c2lnbmF0dXJlLWJ5dGVz…");
+        s.scan("c", "sk_0123456789abcdefghij");
+        s.scan("d", "nothing here, not even eyJhbGciOiJIUzI1NiJ9 alone");
+        let r = s.report();
+        assert_eq!(r.texts, 4);
+        let origins: Vec<&str> = r.findings.iter().map(|f| f.split(':').next().unwrap()).collect();
+        assert!(origins.contains(&"a") && origins.contains(&"b") && origins.contains(&"c"));
+        assert!(!origins.contains(&"d"), "a JWT header alone is no secret");
+    }
 }
