@@ -2,7 +2,7 @@
 # The reliability campaign at full size (not part of CI; tests/soak/tests/smoke.rs is, at small size).
 #
 #   tests/soak/run.sh native [PART...]   the helium-soak binary: faults, load, hostile, secrets (default: all)
-#   tests/soak/run.sh node [PART...]     the npm package in Node: faults (200 runs), load (50 streams)
+#   tests/soak/run.sh node [PART...]     the npm package in Node: faults (200 runs), load (50 streams), hostile
 #   tests/soak/run.sh fuzz               tests/fuzz.sh: 10 million executions per target, at most 1 h each
 #   tests/soak/run.sh all                all of the above
 #
@@ -25,7 +25,7 @@ native() {
   [[ ${#parts[@]} -gt 0 ]] || parts=(faults load hostile secrets)
   for part in "${parts[@]}"; do
     echo "== native $part: $bin $part"
-    /usr/bin/time -v "$bin" "$part" 2> >(grep -E 'Maximum resident|Elapsed' >&2) | tee "$LOGS/native-$part.log"
+    /usr/bin/time -v "$bin" "$part" 2> >(grep -E 'Elapsed' >&2) | tee "$LOGS/native-$part.log"
   done
 }
 
@@ -49,15 +49,24 @@ node_part() {
     done
     urls+=("$(awk '/^helium-devserver listening on /{print $4; exit}' "$log")")
   done
+  log=$(mktemp)
+  "$devserver" --hostile --port 0 > "$log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    grep -q '^helium-devserver listening on ' "$log" && break
+    sleep 0.1
+  done
+  urls+=("$(awk '/^helium-devserver listening on /{print $4; exit}' "$log")")
   trap 'kill "${pids[@]}" 2>/dev/null || true' RETURN
   local parts=("$@")
-  [[ ${#parts[@]} -gt 0 ]] || parts=(faults load)
+  [[ ${#parts[@]} -gt 0 ]] || parts=(faults load hostile)
   for part in "${parts[@]}"; do
     local args=(200 20 16)
     [[ $part == load ]] && args=(50)
+    [[ $part == hostile ]] && args=()
     echo "== node $part: node soak.mjs $part ${args[*]}"
     (cd "$work" && HELIUM_SOAK_URL="${urls[0]}" HELIUM_SOAK_EXPIRING_URL="${urls[1]}" \
-      node soak.mjs "$part" "${args[@]}") | tee "$LOGS/node-$part.log"
+      HELIUM_SOAK_HOSTILE_URL="${urls[2]}" node --expose-gc soak.mjs "$part" "${args[@]}") | tee "$LOGS/node-$part.log"
   done
 }
 

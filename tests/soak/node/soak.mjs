@@ -1,6 +1,8 @@
 // The soak campaign's Node part, against the packed npm package (@helium-ai/sdk, the wasm build):
 //   node soak.mjs faults RUNS [CONCURRENCY] [SEED]   faulted stream runs (same fault classes as the native part)
 //   node soak.mjs load STREAMS                       concurrent streams from one HeliumClient
+//   node soak.mjs hostile                            every hostile mode (HELIUM_SOAK_HOSTILE_URL) against
+//                                                    getAgentRun and streamAgentRun
 // HELIUM_SOAK_URL is a dev backend (items kept 24 h), HELIUM_SOAK_EXPIRING_URL one started with
 // --response-ttl-ms 0. Every error message, inspected error and request-hook record is scanned for the secrets
 // used. Prints the figures and exits 1 when a run misses the bar.
@@ -208,8 +210,44 @@ if (part === 'faults') {
     + `${ms} ms, RSS ${mib(rssBefore)} before, peak ${mib(peak.rss)}`);
   for (const e of errors.slice(0, 5)) console.log('  ERROR', describe(e.error), e.error.message);
   pass = errors.length === 0 && complete === n;
+} else if (part === 'hostile') {
+  const hostileUrl = process.env.HELIUM_SOAK_HOSTILE_URL;
+  if (!hostileUrl) throw new Error('HELIUM_SOAK_HOSTILE_URL must name a running helium-devserver --hostile');
+  const modes = ['endless-header', 'endless-line', 'huge-body', 'huge-chunked', 'gzip-bomb', 'slow-drip', 'slow-body',
+    'invalid-utf8', 'deep-json', 'absurd-numbers'];
+  console.log('client limits: timeoutMs 5000, maxRetries 1, response size 128 MiB (default), event size 16 MiB (default), idleTimeoutMs 2000');
+  let maxPeak = 0;
+  for (const mode of modes) {
+    const client = new HeliumClient({ baseUrl: `${hostileUrl}/${mode}`, accessToken: token, timeoutMs: 5000, maxRetries: 1, ...hooks });
+    for (const call of ['json', 'stream']) {
+      global.gc?.();
+      const before = process.memoryUsage().rss;
+      peak.rss = before;
+      const t0 = Date.now();
+      let error = null;
+      let items = 0;
+      try {
+        if (call === 'json') {
+          await client.getAgentRun('run-1');
+        } else {
+          for await (const _ of client.streamAgentRun('run-1', { idleTimeoutMs: 2000, maxReconnects: 1, verifyFinalState: false })) items += 1;
+        }
+      } catch (e) {
+        error = e;
+        scanError('hostile error', e);
+      }
+      const ms = Date.now() - t0;
+      peak.rss = Math.max(peak.rss, process.memoryUsage().rss);
+      maxPeak = Math.max(maxPeak, peak.rss);
+      const typed = !error || (error.name === 'HeliumError' && typeof error.kind === 'string');
+      if (!typed) pass = false;
+      const outcome = describe(error) + (items ? ` after ${items} items` : '');
+      console.log(`${mode.padEnd(15)} ${call.padEnd(6)} -> ${outcome.padEnd(46)} ${String(ms).padStart(6)} ms, RSS ${mib(before)} -> peak ${mib(peak.rss)}${typed ? '' : ' NOT A HeliumError: ' + inspect(error)}`);
+    }
+  }
+  console.log(`highest peak RSS: ${mib(maxPeak)}`);
 } else {
-  throw new Error(`unknown part ${part}: faults or load`);
+  throw new Error(`unknown part ${part}: faults, load or hostile`);
 }
 clearInterval(sampler);
 console.log(`node secrets scan: ${scan.texts} texts (${scan.bytes} bytes) searched for ${needles.size} secret values and parts: ${scan.findings.length} found`);
