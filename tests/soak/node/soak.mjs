@@ -123,6 +123,8 @@ async function oneRun(i) {
   const witness = clientFor(url, tok, true);
   const runId = (await faulted.initiateAgent({ prompt: `node soak run ${i}` })).agent_run_id;
   const { faults, options } = plan(cls);
+  // The witness connects first, while the run is live.
+  const witnessRead = read(witness, runId, {});
   for (const fault of faults) {
     await getJson(`${url}/__devserver/faults`, {
       method: 'POST',
@@ -133,7 +135,7 @@ async function oneRun(i) {
   const started = Date.now();
   let timer;
   const hang = new Promise((resolve) => { timer = setTimeout(() => resolve('hang'), 120000); });
-  const [result, live] = await Promise.all([Promise.race([read(faulted, runId, options), hang]), read(witness, runId, {})]);
+  const [result, live] = await Promise.all([Promise.race([read(faulted, runId, options), hang]), witnessRead]);
   clearTimeout(timer);
   const duration = Date.now() - started;
   if (live.error) throw new Error(`the witness stream failed: ${live.error.message}`);

@@ -118,6 +118,9 @@ pub struct RunRecord {
     pub mismatched: usize,
     /// The witness stream and the finished run's replay differ (not checked for the expired class).
     pub reference_disagrees: bool,
+    /// The expired class only: the witness, or the faulted stream, connected after the run ended (and its items
+    /// expired), so there is no reference to compare with.
+    pub reference_missing: bool,
     pub duration: Duration,
 }
 
@@ -159,7 +162,8 @@ impl FaultReport {
         let total = |f: fn(&RunRecord) -> usize| self.runs.iter().map(f).sum::<usize>();
         out.push_str(&format!(
             "faulted runs: {} in {:.1} s, {} stream connections; items delivered {}, lost {}, duplicated {}, \
-             mismatched {}; hangs {}; longest run {} ms (hang bound {} ms); runs failing the bar: {}\n",
+             mismatched {}; hangs {}; longest run {} ms (hang bound {} ms); runs failing the bar: {}; runs \
+             without a reference (expired class, connected after the run ended): {}\n",
             self.runs.len(),
             self.duration.as_secs_f64(),
             self.stream_connections,
@@ -176,6 +180,7 @@ impl FaultReport {
                 .as_millis(),
             self.hang_after.as_millis(),
             self.failures().len(),
+            self.runs.iter().filter(|r| r.reference_missing).count(),
         ));
         for class in FaultClass::ALL {
             let runs: Vec<&RunRecord> = self.runs.iter().filter(|r| r.class == class).collect();
@@ -374,17 +379,18 @@ async fn one_run(
         .ok_or("initiate gave no run id")?;
     let (faults, options) = plan(class, &mut rng);
     let path = format!("/api/agent-run/{run}/stream");
+    // The witness connects first, while the run is live.
+    let witness_task = {
+        let (witness, run, scanner) = (witness.clone(), run.clone(), rig.scanner.clone());
+        tokio::spawn(async move { read(&witness, &run, StreamOptions::default(), &scanner).await })
+    };
     for f in &faults {
         schedule(server, &path, f).await?;
     }
     let started = Instant::now();
-    let witness_options = StreamOptions::default();
-    let (faulted_result, witness_result) = futures::join!(
-        tokio::time::timeout(hang_after, read(&faulted, &run, options, &rig.scanner)),
-        read(&witness, &run, witness_options, &rig.scanner),
-    );
+    let faulted_result = tokio::time::timeout(hang_after, read(&faulted, &run, options, &rig.scanner)).await;
     let duration = started.elapsed();
-    let (live, witness_error) = witness_result;
+    let (live, witness_error) = witness_task.await.map_err(|e| e.to_string())?;
     if let Some(e) = witness_error {
         return Err(format!("the witness stream failed: {e}"));
     }
@@ -400,7 +406,22 @@ async fn one_run(
         Ok((items, None)) => (Outcome::Complete, items),
         Ok((items, Some(e))) => (Outcome::Error(describe(&e)), items),
     };
-    let (lost, duplicated, mismatched) = compare(&delivered, &live, outcome == Outcome::Complete);
+    // On the expiring backend a stream that connects after the run ended sees only the final `completed`, as
+    // for any long-finished run. A witness that late leaves no reference (only duplicates and the outcome are
+    // judged); a faulted stream that late never saw the fault, and its one `completed` is what the server has.
+    let reference_missing = class == FaultClass::ExpiredReplay && live.len() <= 1;
+    let started_late = class == FaultClass::ExpiredReplay
+        && outcome == Outcome::Complete
+        && delivered.len() == 1
+        && delivered
+            .first()
+            .is_some_and(|v| v == &json!({"type": "status", "status": "completed"}));
+    let reference_missing = reference_missing || started_late;
+    let (lost, duplicated, mismatched) = if reference_missing {
+        (0, compare(&delivered, &delivered, false).1, 0)
+    } else {
+        compare(&delivered, &live, outcome == Outcome::Complete)
+    };
     Ok(RunRecord {
         class,
         faults,
@@ -412,6 +433,7 @@ async fn one_run(
         duplicated,
         mismatched,
         reference_disagrees,
+        reference_missing,
         duration,
     })
 }
@@ -437,9 +459,9 @@ async fn stream_connections(server: &DevServer) -> usize {
 /// # Errors
 /// When a backend cannot start or a run cannot be set up (not when the SDK fails: that is in the report).
 pub async fn run(config: &FaultConfig) -> Result<FaultReport, String> {
-    let start = |ttl: Option<Duration>| {
+    let start = |ttl: Option<Duration>, pace: Duration| {
         let mut options = DevServerOptions {
-            pace: config.pace,
+            pace,
             ..DevServerOptions::default()
         };
         if let Some(ttl) = ttl {
@@ -448,8 +470,11 @@ pub async fn run(config: &FaultConfig) -> Result<FaultReport, String> {
         DevServer::start(options)
     };
     let rig = Arc::new(Rig {
-        normal: start(None).await.map_err(|e| e.to_string())?,
-        expiring: start(Some(Duration::ZERO)).await.map_err(|e| e.to_string())?,
+        normal: start(None, config.pace).await.map_err(|e| e.to_string())?,
+        // Four times slower, so that both streams connect while the run is live.
+        expiring: start(Some(Duration::ZERO), config.pace * 4)
+            .await
+            .map_err(|e| e.to_string())?,
         scanner: Scanner::global(),
     });
     rig.scanner.add("access token", &rig.normal.sample_token());

@@ -84,6 +84,7 @@ async fn faults_part(runs: usize, concurrency: usize, seed: u64, pace_ms: u64) -
     match faults::run(&config).await {
         Ok(report) => {
             print!("{}", report.summary());
+            println!("peak RSS of the process: {}", mem::mib(mem::peak_kib()));
             for r in report.failures().iter().take(20) {
                 println!("  FAILED {r:?}");
             }
