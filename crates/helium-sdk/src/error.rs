@@ -296,7 +296,8 @@ impl fmt::Display for ApiError {
         }
         write!(f, " from {}: {}", self.endpoint, self.message)?;
         if let Some(p) = &self.postgrest {
-            write!(f, " [{}]", p.code)?;
+            // The code as sent: a body that only looks like PostgREST's may carry anything there.
+            write!(f, " [{}]", crate::auth::redact_secrets(&p.code))?;
         }
         if let Some(b) = &self.body_error {
             write!(f, " (the error body could not be read: {b})")?;

@@ -163,6 +163,14 @@ mod tests {
             assert!(text.contains("check failed"), "{text}");
         }
         assert!(e.detail().unwrap().message().unwrap().contains(secret));
+        // Found next: a JSON array reads as a PostgREST error (serde takes a struct's fields in order), and its
+        // `code`, shown in the message, held the token.
+        let body = format!("[\"{{\\\"{secret}ph15:0ida>>>3c'}}\", \"  a8c'}}\"]");
+        let e = crate::Error::from(classify(200, &[], body.as_bytes(), ep(), None));
+        assert!(e.as_api().unwrap().postgrest().is_some());
+        for text in [e.to_string(), format!("{e:?}")] {
+            assert!(!text.contains("eyJzdWIiOiJmdXp6In0"), "{text}");
+        }
         // A body whose excerpt ends inside a token.
         let body = format!("{}token={secret}", "x ".repeat(97));
         let text = excerpt(body.as_bytes());
