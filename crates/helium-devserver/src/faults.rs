@@ -2,8 +2,8 @@
 //!
 //! Syntax: directives separated by `;`, each `name=value` or a bare flag, whitespace ignored:
 //! `status=503; times=2; retry_after=1; key=abc`, `delay_ms=200`, `reset`, `truncate=10`,
-//! `drop_after=3`, `eof_after=3`, `stall; stall_ms=500`, `html` (an HTML page instead of JSON),
-//! `framing=ids,crlf,pings` (other SSE framings on the stream route).
+//! `drop_after=3`, `eof_after=3`, `drop_at=100`, `eof_at=100`, `stall_at=100`, `stall; stall_ms=500`, `html` (an
+//! HTML page instead of JSON), `framing=ids,crlf,cr,bom,pings` (other SSE framings on the stream route).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -34,13 +34,20 @@ pub struct Fault {
     pub drop_after: Option<usize>,
     /// Stream route: send K items then end the body cleanly.
     pub eof_after: Option<usize>,
+    /// Send the first N body bytes (the cut may fall inside a line or a UTF-8 character), then abort.
+    pub drop_at: Option<usize>,
+    /// Send the first N body bytes, then end the body cleanly (chunked, so the end is not an error).
+    pub eof_at: Option<usize>,
+    /// Send the first N body bytes, then nothing for `stall_ms`, then abort.
+    pub stall_at: Option<usize>,
     /// Send nothing (stream route: headers only) for up to `stall_ms`, then close.
     pub stall: bool,
     /// Stall duration (default 120000).
     pub stall_ms: Option<u64>,
     /// Stream route: frame items differently from the real backend (other SSE servers and proxies):
     /// `ids` adds `id: N` lines and resumes after `Last-Event-ID` instead of replaying; `crlf` ends lines with
-    /// CRLF; `pings` sends a `: keepalive` comment and a `{"type": "ping"}` item before every item.
+    /// CRLF, `cr` with a lone CR; `bom` starts the body with a UTF-8 byte order mark; `pings` sends a
+    /// `: keepalive` comment and a `{"type": "ping"}` item before every item.
     pub framing: Vec<String>,
     /// Answer with an HTML page (as a misconfigured proxy or a frontend server would), status 200 unless
     /// `status` is also given.
@@ -84,8 +91,10 @@ impl Fault {
                 "html" => f.html = true,
                 "framing" => {
                     for mode in value.unwrap_or("").split(',').map(str::trim) {
-                        if !matches!(mode, "ids" | "crlf" | "pings") {
-                            return Err("framing takes ids, crlf and pings (comma-separated)".to_owned());
+                        if !matches!(mode, "ids" | "crlf" | "cr" | "bom" | "pings") {
+                            return Err(
+                                "framing takes ids, crlf, cr, bom and pings (comma-separated)".to_owned()
+                            );
                         }
                         f.framing.push(mode.to_owned());
                     }
@@ -93,6 +102,9 @@ impl Fault {
                 "truncate" => f.truncate = Some(num(&name, value)?),
                 "drop_after" => f.drop_after = Some(num(&name, value)?),
                 "eof_after" => f.eof_after = Some(num(&name, value)?),
+                "drop_at" => f.drop_at = Some(num(&name, value)?),
+                "eof_at" => f.eof_at = Some(num(&name, value)?),
+                "stall_at" => f.stall_at = Some(num(&name, value)?),
                 "stall" => f.stall = true,
                 "stall_ms" => {
                     f.stall_ms = Some(num(&name, value)?);
@@ -283,6 +295,13 @@ mod tests {
         assert!(Fault::parse("status=200").is_err());
         assert!(Fault::parse("bogus=1").is_err());
         assert!(Fault::parse("delay_ms=x").is_err());
+        let f = Fault::parse("drop_at=7; framing=cr,bom").unwrap();
+        assert_eq!(f.drop_at, Some(7));
+        assert_eq!(f.framing, ["cr", "bom"]);
+        assert_eq!(Fault::parse("eof_at=0").unwrap().eof_at, Some(0));
+        assert_eq!(Fault::parse("stall_at=3").unwrap().stall_at, Some(3));
+        assert!(Fault::parse("drop_at=-1").is_err());
+        assert!(Fault::parse("framing=lf").is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod cors;
 pub mod errors;
 pub mod faults;
 pub mod fixtures;
+pub mod hostile;
 pub mod jwt;
 pub mod pyjson;
 pub mod routes;
@@ -239,6 +240,8 @@ impl DevServer {
             shutdown: rx.clone(),
             base_url: base_url(addr),
             open_streams: std::sync::atomic::AtomicUsize::new(0),
+            connections_accepted: std::sync::atomic::AtomicU64::new(0),
+            connections_open: std::sync::atomic::AtomicUsize::new(0),
         });
         {
             let mut store = app.lock();

@@ -27,6 +27,67 @@ struct Cli {
     /// Env HELIUM_DEV_CORS_ORIGINS (comma list) adds more.
     #[arg(long = "cors-origin")]
     cors_origin: Vec<String>,
+    /// How long a finished run's stream items are kept, in milliseconds (default: 24 h, the backend's TTL);
+    /// after that a reconnect gets only the final `completed`.
+    #[arg(long)]
+    response_ttl_ms: Option<u64>,
+    /// Serve hostile answers instead of the API: the first path segment picks one (endless-header,
+    /// endless-line, huge-body, huge-chunked, gzip-bomb, slow-drip, slow-body, invalid-utf8, deep-json,
+    /// absurd-numbers); point a client at http://HOST:PORT/<mode>.
+    #[arg(long)]
+    hostile: bool,
+    /// Hostile mode: size of the huge-body and huge-chunked bodies, in bytes.
+    #[arg(long, default_value_t = 1 << 30)]
+    body_size: u64,
+    /// Hostile mode: inflated size of the gzip-bomb body, in bytes.
+    #[arg(long, default_value_t = 1 << 30)]
+    bomb_size: u64,
+    /// Hostile mode: pause between the bytes of slow-drip and slow-body, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    drip_ms: u64,
+    /// Hostile mode: nesting depth of deep-json.
+    #[arg(long, default_value_t = 100_000)]
+    depth: usize,
+}
+
+/// Runs the hostile server until a signal.
+async fn run_hostile(cli: &Cli) -> std::process::ExitCode {
+    let options = helium_devserver::hostile::HostileOptions {
+        host: cli.host,
+        port: cli.port,
+        body_size: cli.body_size,
+        bomb_size: cli.bomb_size,
+        drip_interval: Duration::from_millis(cli.drip_ms),
+        depth: cli.depth,
+        ..Default::default()
+    };
+    let server = match helium_devserver::hostile::HostileServer::start(options).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "helium-devserver: cannot listen on {}:{}: {e}",
+                cli.host, cli.port
+            );
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "helium-devserver listening on {}", server.base_url());
+    let modes: Vec<&str> = helium_devserver::hostile::HostileMode::ALL
+        .iter()
+        .map(|m| m.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "hostile mode: point a client at {}/<mode>",
+        server.base_url()
+    );
+    let _ = writeln!(out, "modes: {}", modes.join(", "));
+    let _ = out.flush();
+    drop(out);
+    wait_for_signal().await;
+    server.shutdown().await;
+    std::process::ExitCode::SUCCESS
 }
 
 async fn wait_for_signal() {
@@ -68,6 +129,9 @@ fn env_feature_flags(vars: impl Iterator<Item = (String, String)>) -> Vec<(Strin
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if cli.hostile {
+        return run_hostile(&cli).await;
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -92,6 +156,9 @@ async fn main() -> std::process::ExitCode {
         pace: Duration::from_millis(cli.pace_ms),
         extra_cors_origins: extra,
         feature_flags: env_feature_flags(std::env::vars()),
+        response_ttl: cli
+            .response_ttl_ms
+            .map_or(DevServerOptions::default().response_ttl, Duration::from_millis),
         ..DevServerOptions::default()
     };
     let server = match DevServer::start(options).await {

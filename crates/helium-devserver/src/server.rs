@@ -44,6 +44,10 @@ pub struct StreamFraming {
     pub ids: bool,
     /// CRLF line endings.
     pub crlf: bool,
+    /// Lone CR line endings.
+    pub cr: bool,
+    /// A UTF-8 byte order mark before the first item.
+    pub bom: bool,
     /// A `: keepalive` comment and a `{"type": "ping"}` item before every item.
     pub pings: bool,
 }
@@ -57,6 +61,73 @@ pub struct StreamCut {
     pub abort: bool,
 }
 
+/// How a body cut at a byte offset ends (`drop_at`, `eof_at`, `stall_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ByteCutEnd {
+    Abort,
+    Eof,
+    Stall(Duration),
+}
+
+/// Sends the first `at` bytes of the body, then ends it as `end` says. The `Content-Length` is removed for a
+/// clean end (the body is sent chunked) and kept otherwise.
+fn cut_at_byte(
+    app: Arc<AppState>,
+    resp: axum::response::Response,
+    at: usize,
+    end: ByteCutEnd,
+) -> axum::response::Response {
+    let (mut parts, body) = resp.into_parts();
+    if end == ByteCutEnd::Eof {
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
+    struct Cut {
+        body: axum::body::BodyDataStream,
+        left: usize,
+        ended: bool,
+    }
+    let state = Cut {
+        body: body.into_data_stream(),
+        left: at,
+        ended: false,
+    };
+    let stream = futures::stream::unfold(state, move |mut st| {
+        let app = app.clone();
+        async move {
+            if st.ended {
+                return None;
+            }
+            if st.left > 0 {
+                match st.body.next().await {
+                    Some(Ok(mut chunk)) => {
+                        if chunk.len() > st.left {
+                            chunk.truncate(st.left);
+                        }
+                        st.left -= chunk.len();
+                        return Some((Ok(chunk), st));
+                    }
+                    Some(Err(_)) => return Some((Err(ConnectionDropped), Cut { ended: true, ..st })),
+                    // The body was shorter than the cut: it ends as it would have.
+                    None => return None,
+                }
+            }
+            st.ended = true;
+            match end {
+                ByteCutEnd::Eof => None,
+                ByteCutEnd::Abort => {
+                    tokio::time::sleep(FLUSH_GRACE).await;
+                    Some((Err(ConnectionDropped), st))
+                }
+                ByteCutEnd::Stall(d) => {
+                    sleep_or_shutdown(&app, d).await;
+                    Some((Err(ConnectionDropped), st))
+                }
+            }
+        }
+    });
+    axum::response::Response::from_parts(parts, Body::from_stream(stream))
+}
+
 /// Whether the path is the SSE route `/api/agent-run/{id}/stream`.
 pub fn is_stream_path(path: &str) -> bool {
     path.strip_prefix("/api/agent-run/")
@@ -67,6 +138,26 @@ pub fn is_stream_path(path: &str) -> bool {
 /// Resolves once the shutdown flag is set (or its sender is gone).
 pub async fn shutdown_requested(rx: &mut watch::Receiver<bool>) {
     let _ = rx.wait_for(|v| *v).await;
+}
+
+/// Counts a connection as open until its task ends.
+struct OpenConnection(Arc<AppState>);
+
+impl OpenConnection {
+    fn new(app: &Arc<AppState>) -> OpenConnection {
+        use std::sync::atomic::Ordering::SeqCst;
+        app.connections_accepted.fetch_add(1, SeqCst);
+        app.connections_open.fetch_add(1, SeqCst);
+        OpenConnection(app.clone())
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0
+            .connections_open
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// Accept connections until `shutdown` becomes true, then drain them gracefully.
@@ -92,10 +183,12 @@ pub async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
+        let open = OpenConnection::new(&app);
         let app = app.clone();
         let router = router.clone();
         let mut conn_shutdown = shutdown.clone();
         conns.spawn(async move {
+            let _open = open;
             let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
                 handle(app.clone(), router.clone(), req)
             });
@@ -352,7 +445,7 @@ pub async fn handle(
         return Err(ConnectionDropped);
     }
     let stall_for = Duration::from_millis(fault.stall_ms.unwrap_or(120_000));
-    if fault.stall {
+    if fault.stall && fault.stall_at.is_none() {
         if method == Method::GET && is_stream_path(&path) {
             app.faults.set_status(log_idx, 200);
             return Ok(finish(stalled_stream(app.clone(), stall_for)));
@@ -378,6 +471,8 @@ pub async fn handle(
             req.extensions_mut().insert(StreamFraming {
                 ids: fault.framing.iter().any(|m| m == "ids"),
                 crlf: fault.framing.iter().any(|m| m == "crlf"),
+                cr: fault.framing.iter().any(|m| m == "cr"),
+                bom: fault.framing.iter().any(|m| m == "bom"),
                 pings: fault.framing.iter().any(|m| m == "pings"),
             });
         }
@@ -391,6 +486,16 @@ pub async fn handle(
     app.faults.set_status(log_idx, resp.status().as_u16());
     if let Some(n) = fault.truncate {
         resp = truncate(resp, n).await;
+    }
+    let byte_cut = [
+        (fault.drop_at, ByteCutEnd::Abort),
+        (fault.eof_at, ByteCutEnd::Eof),
+        (fault.stall_at, ByteCutEnd::Stall(stall_for)),
+    ]
+    .into_iter()
+    .find_map(|(at, end)| Some((at?, end)));
+    if let Some((at, end)) = byte_cut {
+        resp = cut_at_byte(app.clone(), resp, at, end);
     }
     Ok(finish(resp))
 }

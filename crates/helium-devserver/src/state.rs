@@ -62,6 +62,10 @@ pub struct AppState {
     pub base_url: String,
     /// Agent-run streams whose body is still being sent (`GET /__devserver/streams`).
     pub open_streams: std::sync::atomic::AtomicUsize,
+    /// TCP connections accepted since the start (`GET /__devserver/connections`).
+    pub connections_accepted: std::sync::atomic::AtomicU64,
+    /// TCP connections open right now.
+    pub connections_open: std::sync::atomic::AtomicUsize,
 }
 
 impl AppState {

@@ -34,6 +34,8 @@ struct Ctx {
     framing: StreamFraming,
     /// The list index of the next stored item to send (for `id:` lines); `None` once past the list.
     next_index: usize,
+    /// The `bom` framing's byte order mark went out.
+    bom_sent: bool,
     _open: OpenStream,
 }
 
@@ -70,8 +72,16 @@ impl Ctx {
     /// One item on the wire: `data: <json>\n\n` as the real backend sends it, or another framing.
     fn frame(&mut self, line: &str) -> Bytes {
         let f = self.framing;
-        let nl = if f.crlf { "\r\n" } else { "\n" };
+        let nl = match (f.crlf, f.cr) {
+            (true, _) => "\r\n",
+            (false, true) => "\r",
+            (false, false) => "\n",
+        };
         let mut out = String::new();
+        if f.bom && !self.bom_sent {
+            out.push('\u{feff}');
+            self.bom_sent = true;
+        }
         if f.pings {
             out.push_str(&format!(": keepalive{nl}data: {{\"type\": \"ping\"}}{nl}{nl}"));
         }
@@ -200,6 +210,7 @@ pub async fn stream(
             cut: cut.map(|c| c.0),
             framing,
             next_index: skip,
+            bom_sent: false,
             _open: OpenStream::new(&app),
         }
     };

@@ -385,3 +385,149 @@ async fn request_log_never_holds_credentials_from_urls() {
     );
     server.shutdown().await;
 }
+
+/// Reads a body to its end or its first error: the bytes, and whether it ended with an error.
+async fn read_all(r: reqwest::Response) -> (Vec<u8>, bool) {
+    let mut got = Vec::new();
+    let mut stream = r.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(c) => got.extend_from_slice(&c),
+            Err(_) => return (got, true),
+        }
+    }
+    (got, false)
+}
+
+#[tokio::test]
+async fn byte_cuts_on_the_stream_and_other_routes() {
+    let server = start().await;
+    let token = server.sample_token();
+    let (_, run_id) = initiate(&server, &token, "Make a page").await;
+    let url = stream_url(&server, &run_id, &token);
+    // The run followed to its end, then its replay (now fixed) as the reference.
+    client().get(&url).send().await.unwrap().bytes().await.unwrap();
+    let full = client().get(&url).send().await.unwrap().bytes().await.unwrap();
+    for at in [0, 1, 7, 100, full.len() / 2, full.len() - 1] {
+        let r = client()
+            .get(&url)
+            .header("x-devserver-fault", format!("drop_at={at}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let (got, errored) = read_all(r).await;
+        assert!(errored, "drop_at={at} aborts");
+        assert!(got == full[..at], "drop_at={at} sends exactly the first bytes");
+
+        let r = client()
+            .get(&url)
+            .header("x-devserver-fault", format!("eof_at={at}"))
+            .send()
+            .await
+            .unwrap();
+        let (got, errored) = read_all(r).await;
+        assert!(!errored, "eof_at={at} ends cleanly");
+        assert!(got == full[..at], "eof_at={at}");
+    }
+    // A cut past the end changes nothing.
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", format!("eof_at={}", full.len() + 10))
+        .send()
+        .await
+        .unwrap();
+    assert!(read_all(r).await == (full.to_vec(), false));
+
+    // A JSON route keeps its Content-Length when aborted, and loses it for a clean early end.
+    let health = format!("{}/health", server.api_url());
+    let r = client()
+        .get(&health)
+        .header("x-devserver-fault", "drop_at=5")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.content_length().unwrap() > 5);
+    let (got, errored) = read_all(r).await;
+    assert!(errored && got.len() == 5);
+    let r = client()
+        .get(&health)
+        .header("x-devserver-fault", "eof_at=5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap().len(), 5);
+
+    // stall_at sends the bytes, then nothing until stall_ms, then aborts.
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", "stall_at=10; stall_ms=200")
+        .send()
+        .await
+        .unwrap();
+    let (got, errored) = read_all(r).await;
+    assert!(errored);
+    assert!(got == full[..10]);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn cr_and_bom_framings() {
+    let server = start().await;
+    let token = server.sample_token();
+    let (_, run_id) = initiate(&server, &token, "Make a page").await;
+    let url = stream_url(&server, &run_id, &token);
+    client().get(&url).send().await.unwrap().bytes().await.unwrap();
+    let plain = client().get(&url).send().await.unwrap().text().await.unwrap();
+    let r = client()
+        .get(&url)
+        .header("x-devserver-fault", "framing=cr,bom")
+        .send()
+        .await
+        .unwrap();
+    let body = r.bytes().await.unwrap();
+    assert!(body.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let text = std::str::from_utf8(&body[3..]).unwrap();
+    assert!(!text.contains('\n'));
+    assert!(text.replace('\r', "\n") == plain);
+    assert_eq!(
+        body.windows(3).filter(|w| w == &[0xEF, 0xBB, 0xBF]).count(),
+        1,
+        "one BOM, at the start"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn connections_are_counted() {
+    let server = start().await;
+    let count = |v: &Value| v["accepted"].as_u64().unwrap();
+    let url = format!("{}/__devserver/connections", server.base_url());
+    let before: Value = client().get(&url).send().await.unwrap().json().await.unwrap();
+    // Without a pool, one connection per request (the admin call itself included).
+    for _ in 0..3 {
+        client()
+            .get(format!("{}/health", server.api_url()))
+            .send()
+            .await
+            .unwrap();
+    }
+    let after: Value = client().get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(count(&after) - count(&before), 4);
+    // A pooled client reuses one.
+    let pooled = reqwest::Client::new();
+    for _ in 0..3 {
+        pooled
+            .get(format!("{}/health", server.api_url()))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+    }
+    let last: Value = pooled.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(count(&last) - count(&after), 1);
+    assert!(last["open"].as_u64().unwrap() >= 1);
+    server.shutdown().await;
+}

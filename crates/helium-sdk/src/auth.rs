@@ -218,24 +218,20 @@ pub(crate) fn token_subject(token: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Replaces anything in `text` that looks like a credential with `[redacted]`: JWTs (`eyJ….….…`), API secret
+/// Replaces anything in `text` that looks like a credential with `[redacted]`: JWTs (`eyJ….…`), API secret
 /// keys (`sk_…`, `pk_…:sk_…`), public API v1 keys (`he-…`), Supabase secret keys (`sb_secret_…`) and the word
-/// after `Bearer`.
+/// after `Bearer`. The whole word holding one is replaced, also when the credential is glued to other text
+/// (`token=eyJ…`, `key:sk_…`, a JWT after letters).
 pub fn redact_secrets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
     let mut after_bearer = false;
-    let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '=' | '+' | '/');
+    let is_word = is_word_char;
     let flush = |word: &mut String, out: &mut String, after_bearer: &mut bool| {
         if word.is_empty() {
             return;
         }
-        let secret = *after_bearer
-            || (word.starts_with("eyJ") && word.matches('.').count() >= 2)
-            || word.starts_with("sk_")
-            || word.starts_with("sb_secret_")
-            || word.contains(":sk_")
-            || (word.len() > 10 && is_public_api_key(word));
+        let secret = *after_bearer || looks_secret(word);
         *after_bearer = word.eq_ignore_ascii_case("bearer");
         out.push_str(if secret { "[redacted]" } else { word });
         word.clear();
@@ -253,6 +249,47 @@ pub fn redact_secrets(text: &str) -> String {
     }
     flush(&mut word, &mut out, &mut after_bearer);
     out
+}
+
+/// The characters of the words [`redact_secrets`] looks at: ASCII letters and digits and `_-.:=+/`.
+pub(crate) fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '=' | '+' | '/')
+}
+
+/// Whether a word (ASCII letters, digits and `_-.:=+/`) holds a credential anywhere in it. Linear in the word's
+/// length.
+fn looks_secret(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    let base64url = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    // A JWT: a base64url run holding `eyJ` (`{"`) at least 10 characters before its end, followed by a dot.
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        while i < bytes.len() && base64url(bytes[i]) {
+            i += 1;
+        }
+        let run = &bytes[start..i];
+        if bytes.get(i) == Some(&b'.')
+            && let Some(p) = run.windows(3).position(|w| w == b"eyJ")
+            && run.len() - p >= 10
+        {
+            return true;
+        }
+        i += 1;
+    }
+    // Keys, where a word starts or after a separator (`key=sk_…`, `a:sk_…`; not `task_id`).
+    (0..bytes.len()).any(|i| {
+        if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
+            return false;
+        }
+        let rest = &bytes[i..];
+        rest.starts_with(b"sk_")
+            || rest.starts_with(b"sb_secret_")
+            || rest.strip_prefix(b"he-").is_some_and(|key| {
+                let alnum = key.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+                alnum + 3 > 10
+            })
+    })
 }
 
 #[cfg(test)]
@@ -279,6 +316,49 @@ mod tests {
             "key [redacted] rejected"
         );
         assert_eq!(redact_secrets("he-llo world"), "he-llo world");
+    }
+
+    #[test]
+    fn redacts_credentials_glued_to_other_text() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+        let he = format!("he-{}", "a1B2".repeat(9));
+        for text in [
+            format!("Agent{jwt} run not found"),
+            format!("GET /stream?token={jwt}&x=1"),
+            jwt.to_owned(),
+            "key=sk_live_123 and secret:sb_secret_abc".to_owned(),
+            format!("api_key={he}"),
+            // Cut after its first segment and a dot, as an excerpt may cut it.
+            "token=eyJhbGciOiJIUzI1NiJ9.eyJzdW".to_owned(),
+        ] {
+            let red = redact_secrets(&text);
+            for part in [
+                "eyJzdWIiOiJmdXp6In0",
+                "c2lnbmF0dXJl",
+                "sk_live_123",
+                "sb_secret_abc",
+                &he,
+                "eyJzdW",
+            ] {
+                assert!(!red.contains(part), "{part} in {red}");
+            }
+            assert!(red.contains("[redacted]"), "{red}");
+        }
+        // Long words are scanned once (a quadratic scan would not finish this in any reasonable time).
+        let long = format!("{}x{}.y", "he-eyJ".repeat(200_000), "a".repeat(200_000));
+        assert_eq!(redact_secrets(&long), "[redacted]");
+        let plain = "a".repeat(1 << 20);
+        assert_eq!(redact_secrets(&plain), plain);
+        // Ordinary words that merely contain the prefixes stay.
+        for text in [
+            "task_id mask_value",
+            "keyJust.now",
+            "the-he-llo",
+            "eyJust.x",
+            "Agent run not found",
+        ] {
+            assert_eq!(redact_secrets(text), text);
+        }
     }
 
     #[test]

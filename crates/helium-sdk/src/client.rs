@@ -127,6 +127,7 @@ pub struct ClientBuilder {
     provider: Option<Arc<dyn TokenProvider>>,
     env_credentials: bool,
     retry: Option<RetryPolicy>,
+    max_response_size: Option<usize>,
     pub(crate) transport: TransportOptions,
 }
 
@@ -138,6 +139,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("provider", &self.provider.as_ref().map(|_| ".."))
             .field("env_credentials", &self.env_credentials)
             .field("retry", &self.retry)
+            .field("max_response_size", &self.max_response_size)
             .finish_non_exhaustive()
     }
 }
@@ -226,6 +228,15 @@ impl ClientBuilder {
     /// for the response head only.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout_ms = Some(timeout.as_millis().min(u128::from(u64::MAX)) as u64);
+        self
+    }
+
+    /// The largest response body read whole, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`](crate::DEFAULT_MAX_RESPONSE_SIZE), 128 MiB). A body announced or
+    /// found to be longer fails with kind `decode`, code `body_too_large`, as soon as that is known: it is not
+    /// read to its end. Agent-run streams are bounded per event instead ([`crate::stream::StreamOptions`]).
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = Some(bytes);
         self
     }
 
@@ -321,6 +332,9 @@ impl ClientBuilder {
                     .map_or(DEFAULT_TIMEOUT, Duration::from_millis),
                 retry,
                 ctx: CallContext::default(),
+                max_response_size: self
+                    .max_response_size
+                    .unwrap_or(crate::http::DEFAULT_MAX_RESPONSE_SIZE),
             },
             runtime,
         })

@@ -178,7 +178,10 @@ impl RateLimit {
 }
 
 /// An error status from the backend, with the server's `detail` kept.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its `Debug` output shows the detail and the PostgREST body with anything that looks like a credential
+/// redacted, as its message does (the accessors give them as the server sent them).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
     pub(crate) status: u16,
@@ -192,6 +195,38 @@ pub struct ApiError {
     pub(crate) retry_after: Option<Duration>,
     pub(crate) rate_limit: Option<RateLimit>,
     pub(crate) body_error: Option<String>,
+}
+
+/// A value's `Debug` output with credentials redacted.
+struct RedactedDebug<'a, T>(&'a T);
+
+impl<T: fmt::Debug> fmt::Debug for RedactedDebug<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = if f.alternate() {
+            format!("{:#?}", self.0)
+        } else {
+            format!("{:?}", self.0)
+        };
+        f.write_str(&crate::auth::redact_secrets(&text))
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("wrapped_status", &self.wrapped_status)
+            .field("kind", &self.kind)
+            .field("endpoint", &self.endpoint)
+            .field("message", &self.message)
+            .field("detail", &RedactedDebug(&self.detail))
+            .field("postgrest", &RedactedDebug(&self.postgrest))
+            .field("request_id", &self.request_id)
+            .field("retry_after", &self.retry_after)
+            .field("rate_limit", &self.rate_limit)
+            .field("body_error", &self.body_error)
+            .finish()
+    }
 }
 
 impl ApiError {
@@ -261,7 +296,8 @@ impl fmt::Display for ApiError {
         }
         write!(f, " from {}: {}", self.endpoint, self.message)?;
         if let Some(p) = &self.postgrest {
-            write!(f, " [{}]", p.code)?;
+            // The code as sent: a body that only looks like PostgREST's may carry anything there.
+            write!(f, " [{}]", crate::auth::redact_secrets(&p.code))?;
         }
         if let Some(b) = &self.body_error {
             write!(f, " (the error body could not be read: {b})")?;
@@ -466,9 +502,16 @@ pub struct DecodeError {
     pub(crate) message: String,
     pub(crate) excerpt: String,
     pub(crate) request_id: Option<String>,
+    pub(crate) size_limit: Option<usize>,
 }
 
 impl DecodeError {
+    /// The response size limit the body exceeded (code `body_too_large`); `None` for a body that was read
+    /// whole but did not decode.
+    pub fn size_limit(&self) -> Option<usize> {
+        self.size_limit
+    }
+
     /// The request.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
@@ -516,6 +559,18 @@ pub enum StreamCause {
     ReplayMismatch {
         /// The position of the item.
         index: usize,
+    },
+    /// After a reconnect, the server sent the run's end instead of replaying the items delivered before: the
+    /// run ended while the stream was disconnected and the server no longer keeps its items (the backend
+    /// expires them 24 h after the end). Items after the delivered ones, if there were any, are lost; the run's
+    /// final state is `client.runs().get(id)`'s.
+    #[error(
+        "the run ended while disconnected and the server no longer replays its items: {delivered} were delivered, \
+         any later ones are lost"
+    )]
+    ReplayExpired {
+        /// Items delivered before the connection dropped.
+        delivered: usize,
     },
     /// The body ended before a terminal event.
     #[error("the stream ended before a terminal event")]
@@ -614,9 +669,28 @@ impl Error {
         Error::Decode(Box::new(DecodeError {
             endpoint,
             status,
-            message: message.into(),
+            // A decoder's message may quote a value of the body.
+            message: crate::auth::redact_secrets(&message.into()),
             excerpt: crate::http::excerpt(body),
             request_id,
+            size_limit: None,
+        }))
+    }
+
+    /// A response body over the client's size limit (it was not read to its end).
+    pub(crate) fn body_too_large(
+        endpoint: Endpoint,
+        status: u16,
+        limit: usize,
+        request_id: Option<String>,
+    ) -> Error {
+        Error::Decode(Box::new(DecodeError {
+            endpoint,
+            status,
+            message: format!("the body exceeds the response size limit of {limit} bytes"),
+            excerpt: String::new(),
+            request_id,
+            size_limit: Some(limit),
         }))
     }
 
@@ -721,7 +795,8 @@ impl Error {
     }
 
     /// A short, stable code refining the kind, where there is one: the [`ConfigError::code`], the PostgREST
-    /// code, `invalid_options` / `file_too_large` / `limit` / `header_not_allowed` for refused requests.
+    /// code, `invalid_options` / `file_too_large` / `limit` / `header_not_allowed` for refused requests,
+    /// `body_too_large` for a response body over the client's size limit.
     pub fn code(&self) -> Option<&str> {
         match self {
             Error::Config(c) => Some(c.code()),
@@ -735,6 +810,7 @@ impl Error {
                 InvalidRequestCause::HeaderNotAllowed(_) => "header_not_allowed",
                 InvalidRequestCause::HttpClient(_) => "http_client",
             }),
+            Error::Decode(e) if e.size_limit.is_some() => Some("body_too_large"),
             _ => None,
         }
     }

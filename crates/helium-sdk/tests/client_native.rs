@@ -656,6 +656,71 @@ async fn timeouts_resets_and_truncated_bodies() {
 }
 
 #[tokio::test]
+async fn a_body_over_the_size_limit_fails_typed_without_retries() {
+    let server = server().await;
+    let client = client(&server);
+    let started = client
+        .agent()
+        .initiate(&InitiateAgentRequest::new("big file").file(UploadFile::from_bytes("a.txt", b"a".to_vec())))
+        .await
+        .unwrap();
+    let (_, sandbox_id) = sandbox_of(&server, &started.thread_id).await;
+    let big = vec![b'x'; 300 * 1024];
+    let upload = SandboxUpload::new(
+        "/workspace/big.bin",
+        UploadFile::from_bytes("big.bin", big.clone()),
+    );
+    client.sandboxes().upload(&sandbox_id, &upload).await.unwrap();
+    assert_eq!(
+        client
+            .sandboxes()
+            .read(&sandbox_id, "/workspace/big.bin")
+            .await
+            .unwrap(),
+        big
+    );
+    let limited = Client::builder()
+        .base_url(server.base_url())
+        .bearer_token(server.sample_token())
+        .retry(fast_retry())
+        .max_response_size(64 * 1024)
+        .build()
+        .unwrap();
+    let path = format!("/api/sandboxes/{sandbox_id}/files/content");
+    let before = requests_to(&server, "GET", &path).await.len();
+    let err = limited
+        .sandboxes()
+        .read(&sandbox_id, "/workspace/big.bin")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert_eq!(err.code(), Some("body_too_large"));
+    let helium_sdk::Error::Decode(decode) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(decode.size_limit(), Some(64 * 1024));
+    assert!(err.to_string().contains("65536 bytes"), "{err}");
+    // Not transient: the same body would come back.
+    assert_eq!(requests_to(&server, "GET", &path).await.len(), before + 1);
+    // Exactly the limit is accepted.
+    let exact = Client::builder()
+        .base_url(server.base_url())
+        .bearer_token(server.sample_token())
+        .max_response_size(big.len())
+        .build()
+        .unwrap();
+    assert_eq!(
+        exact
+            .sandboxes()
+            .read(&sandbox_id, "/workspace/big.bin")
+            .await
+            .unwrap()
+            .len(),
+        big.len()
+    );
+}
+
+#[tokio::test]
 async fn token_provider_is_called_per_request() {
     let server = server().await;
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));

@@ -376,3 +376,54 @@ async fn dropping_the_stream_closes_the_connection_to_the_backend() {
     }
     assert_eq!(open, 0, "the backend saw the connection close");
 }
+
+#[tokio::test]
+async fn a_run_whose_items_expired_while_disconnected_is_a_typed_error_not_a_silent_gap() {
+    // The replay list is dropped as soon as the run ends (the backend keeps it 24 h).
+    let server = DevServer::start(DevServerOptions {
+        pace: Duration::from_millis(1),
+        response_ttl: Duration::ZERO,
+        ..DevServerOptions::default()
+    })
+    .await
+    .unwrap();
+    let client = client(&server);
+    let run = client
+        .agent()
+        .initiate(&InitiateAgentRequest::new("expiring"))
+        .await
+        .unwrap()
+        .agent_run_id
+        .unwrap();
+    schedule(
+        &server,
+        &format!("/api/agent-run/{run}/stream"),
+        "drop_after=3; times=1",
+    )
+    .await;
+    // Reconnect only once the run is over (the status check is off, so the delay is waited in full).
+    let mut s = client.runs().stream_with(
+        &run,
+        StreamOptions::default().reconnect(ReconnectPolicy {
+            initial_delay: Duration::from_millis(400),
+            max_delay: Duration::from_millis(400),
+            check_status: false,
+            ..ReconnectPolicy::default()
+        }),
+    );
+    let mut delivered = 0;
+    let err = loop {
+        match s.next().await {
+            Some(Ok(_)) => delivered += 1,
+            Some(Err(e)) => break e,
+            None => panic!("the stream ended as if complete after {delivered} items"),
+        }
+    };
+    assert_eq!(delivered, 3);
+    assert_eq!(err.kind(), ErrorKind::Stream);
+    assert_eq!(
+        err.as_stream().unwrap().cause(),
+        &helium_sdk::error::StreamCause::ReplayExpired { delivered: 3 }
+    );
+    assert!(s.next().await.is_none());
+}

@@ -72,6 +72,16 @@ pub async fn token(State(app): State<Arc<AppState>>, RawQuery(query): RawQuery) 
     ok(json!({"token": token_for(&sub, &app.config.jwt_secret), "sub": sub}))
 }
 
+/// `GET /__devserver/connections`: `{"accepted": N, "open": M}`, the TCP connections accepted since the start and
+/// those open now (admin calls included), so that a client's connection reuse can be counted.
+pub async fn connections(State(app): State<Arc<AppState>>) -> Response {
+    use std::sync::atomic::Ordering::SeqCst;
+    ok(json!({
+        "accepted": app.connections_accepted.load(SeqCst),
+        "open": app.connections_open.load(SeqCst),
+    }))
+}
+
 /// `GET /__devserver/streams`: `{"open": N}`, the agent-run stream bodies being sent right now (a client that
 /// went away closes its stream: this is how tests see a cancellation reach the backend).
 pub async fn streams(State(app): State<Arc<AppState>>) -> Response {

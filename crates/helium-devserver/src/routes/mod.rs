@@ -241,6 +241,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         )
         .route("/__devserver/token", get(admin::token))
         .route("/__devserver/streams", get(admin::streams))
+        .route("/__devserver/connections", get(admin::connections))
         .route("/__devserver/supabase", get(admin::supabase))
         .route("/__devserver/public-keys", post(admin::public_key))
         .fallback(not_found_route)

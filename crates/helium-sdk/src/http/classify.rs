@@ -96,10 +96,30 @@ pub(crate) fn classify(
 
 /// The first 200 characters of a body, secrets redacted.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let cut: String = text.chars().take(200).collect();
-    redact_secrets(&cut)
+    // The cut is moved to the end of the word it falls in (within a bound), so that a credential crossing it is
+    // recognised whole and redacted before the cut.
+    let cut_at_word_end = |text: &str| {
+        let cut = text
+            .char_indices()
+            .nth(EXCERPT_CHARS)
+            .map_or(text.len(), |(i, _)| i);
+        text[cut..]
+            .find(|c: char| !crate::auth::is_word_char(c))
+            .map(|j| cut + j)
+    };
+    let window = |bytes: usize| String::from_utf8_lossy(body.get(..bytes).unwrap_or(body));
+    let mut text = window(EXCERPT_CHARS * 4);
+    let mut end = cut_at_word_end(&text);
+    if end.is_none() && body.len() > EXCERPT_CHARS * 4 {
+        text = window(EXCERPT_CHARS * 4 + 8192);
+        end = cut_at_word_end(&text);
+    }
+    let end = end.unwrap_or(text.len());
+    redact_secrets(&text[..end]).chars().take(EXCERPT_CHARS).collect()
 }
+
+/// The characters of a body an error message quotes.
+const EXCERPT_CHARS: usize = 200;
 
 fn status_text(status: u16) -> &'static str {
     match status {
@@ -126,6 +146,37 @@ fn status_text(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `response_decoding` fuzz target: a token glued to the words of a detail (or cut by the
+    /// excerpt) reached the error message.
+    #[test]
+    fn a_token_inside_a_detail_or_an_excerpt_is_redacted() {
+        let secret = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+        let body = format!("{{\n  \"detail\": \"Agent{secret} run not found\"\n}}\n");
+        let e = crate::Error::from(classify(502, &[], body.as_bytes(), ep(), Some("rid")));
+        assert!(!e.to_string().contains("eyJzdWIiOiJmdXp6In0"), "{e}");
+        // The detail is kept as sent for callers, and redacted in `Debug` output.
+        let body = format!("{{\"detail\": \"Health{secret} check failed\"}}");
+        let e = crate::Error::from(classify(418, &[], body.as_bytes(), ep(), None));
+        for text in [format!("{e:?}"), format!("{e:#?}")] {
+            assert!(!text.contains("eyJzdWIiOiJmdXp6In0"), "{text}");
+            assert!(text.contains("check failed"), "{text}");
+        }
+        assert!(e.detail().unwrap().message().unwrap().contains(secret));
+        // Found next: a JSON array reads as a PostgREST error (serde takes a struct's fields in order), and its
+        // `code`, shown in the message, held the token.
+        let body = format!("[\"{{\\\"{secret}ph15:0ida>>>3c'}}\", \"  a8c'}}\"]");
+        let e = crate::Error::from(classify(200, &[], body.as_bytes(), ep(), None));
+        assert!(e.as_api().unwrap().postgrest().is_some());
+        for text in [e.to_string(), format!("{e:?}")] {
+            assert!(!text.contains("eyJzdWIiOiJmdXp6In0"), "{text}");
+        }
+        // A body whose excerpt ends inside a token.
+        let body = format!("{}token={secret}", "x ".repeat(97));
+        let text = excerpt(body.as_bytes());
+        assert!(!text.contains("eyJzdWIi"), "{text}");
+        assert!(text.ends_with(" [redac"), "{text}");
+    }
 
     fn ep() -> Endpoint {
         Endpoint::new("GET", "http://h:1/api/x")

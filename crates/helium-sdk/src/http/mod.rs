@@ -10,7 +10,7 @@
 //! Two entry points, typed by what they return: [`Pipeline::send`] (the whole body) and [`Pipeline::open`]
 //! (the response head of a success, for streams).
 
-mod classify;
+pub(crate) mod classify;
 
 use std::time::Duration;
 
@@ -136,12 +136,21 @@ pub(crate) enum Idempotency {
     NotIdempotent,
 }
 
+/// The default limit on a response body read whole: 128 MiB (a 50 MB file, base64-encoded in JSON, fits).
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 128 * 1024 * 1024;
+
+/// The limit on the body of an error response (its `detail`): 1 MiB. A longer one is classified by its status
+/// alone, and [`crate::ApiError::body_error`] says why.
+pub const MAX_ERROR_BODY_SIZE: usize = 1024 * 1024;
+
 /// Per-call settings (from the client, possibly overridden per call).
 #[derive(Debug, Clone)]
 pub(crate) struct CallSettings {
     pub timeout: Duration,
     pub retry: RetryPolicy,
     pub ctx: CallContext,
+    /// The largest response body read whole, in bytes.
+    pub max_response_size: usize,
 }
 
 /// One API call, built from an operation declaration.
@@ -310,6 +319,8 @@ pub(crate) struct Head {
 enum Attempt<T> {
     /// A 2xx response, read by the entry point's reader.
     Success(T, u16, Vec<(String, String)>),
+    /// A 2xx response whose body is over the size limit (not read to its end).
+    TooLarge(u16, usize),
     /// An error status; its body is still to be read.
     Failure(u16, Vec<(String, String)>, TransportBody),
 }
@@ -464,8 +475,9 @@ impl Pipeline {
     /// Sends a call and returns the whole body of the success.
     pub(crate) async fn send(&self, call: Call, settings: &CallSettings) -> Result<Whole, Error> {
         let endpoint = self.endpoint(&call);
+        let limit = settings.max_response_size;
         let (body, status, headers, request_id) = self
-            .execute(call, settings, |body: TransportBody| body.all())
+            .execute(call, settings, |body: TransportBody| body.all(limit))
             .await?;
         Ok(Whole {
             endpoint,
@@ -539,8 +551,14 @@ impl Pipeline {
                     self.transport.observed(observation, Outcome::Status(status));
                     return Ok((value, status, headers, rid));
                 }
+                Some(Ok(Attempt::TooLarge(status, limit))) => {
+                    self.transport.observed(observation, Outcome::Status(status));
+                    // Not transient: the same body comes back on a retry.
+                    return Err(Error::body_too_large(endpoint, status, limit, request_id));
+                }
                 Some(Ok(Attempt::Failure(status, headers, body))) => {
-                    let (body, body_error) = match platform::timeout(settings.timeout, body.all()).await {
+                    let read = body.all(MAX_ERROR_BODY_SIZE);
+                    let (body, body_error) = match platform::timeout(settings.timeout, read).await {
                         Some(Ok(b)) => (b, None),
                         Some(Err(Failure::Aborted)) => {
                             return Err(Error::transport(
@@ -551,6 +569,10 @@ impl Pipeline {
                             ));
                         }
                         Some(Err(Failure::Connect(m) | Failure::Body(m))) => (Bytes::new(), Some(m)),
+                        Some(Err(Failure::TooLarge(limit))) => (
+                            Bytes::new(),
+                            Some(format!("the error body exceeds {limit} bytes and was not read")),
+                        ),
                         None => (
                             Bytes::new(),
                             Some(format!("timed out after {} ms", settings.timeout.as_millis())),
@@ -584,8 +606,11 @@ impl Pipeline {
     {
         let response = self.transport.send(request, ctx).await?;
         if (200..300).contains(&response.status) {
-            let value = read(response.body).await?;
-            Ok(Attempt::Success(value, response.status, response.headers))
+            match read(response.body).await {
+                Ok(value) => Ok(Attempt::Success(value, response.status, response.headers)),
+                Err(Failure::TooLarge(limit)) => Ok(Attempt::TooLarge(response.status, limit)),
+                Err(failure) => Err(failure),
+            }
         } else {
             Ok(Attempt::Failure(response.status, response.headers, response.body))
         }
@@ -611,6 +636,7 @@ pub(crate) fn failure_error(failure: Failure, endpoint: &Endpoint, request_id: O
         Failure::Connect(message) | Failure::Body(message) => {
             Error::transport(TransportKind::Network, endpoint.clone(), message, request_id)
         }
+        Failure::TooLarge(limit) => Error::body_too_large(endpoint.clone(), 200, limit, request_id),
     }
 }
 

@@ -267,7 +267,8 @@ impl AgentRunStream {
     ///
     /// # Errors
     /// `unauthorized`/`forbidden`/`not_found` when the stream cannot be opened; `stream` for an oversized event,
-    /// a replay that does not match, or a connection that could not be re-established within the policy.
+    /// a replay that does not match or is no longer available (the run ended while disconnected and its items
+    /// expired), or a connection that could not be re-established within the policy.
     pub async fn next(&mut self) -> Option<Result<StreamItem, Error>> {
         if self.done {
             return None;
@@ -377,11 +378,15 @@ impl AgentRunStream {
                     if *expected == print {
                         return Ok(None);
                     }
-                    // A terminal item cannot be part of what was delivered (the stream would have ended): the
-                    // run ended while we were away and the server sent its end instead of the rest of the replay.
-                    if !decoded.is_terminal() {
-                        return Err(self.error(StreamCause::ReplayMismatch { index }));
+                    // The server replays its whole list before the end of a finished run, so a terminal item
+                    // where a delivered one should be replayed means the list is gone (it expires after the
+                    // run ends, contract §6.2): what followed the delivered items cannot be recovered.
+                    if decoded.is_terminal() {
+                        return Err(self.error(StreamCause::ReplayExpired {
+                            delivered: self.delivered.len(),
+                        }));
                     }
+                    return Err(self.error(StreamCause::ReplayMismatch { index }));
                 }
                 self.delivered.push(print);
             }

@@ -156,6 +156,70 @@ pub(crate) enum Failure {
     Aborted,
     /// The connection broke while reading the body.
     Body(String),
+    /// The body (announced by `Content-Length`, or as read) is larger than the limit, in bytes; it was not read
+    /// to its end.
+    TooLarge(usize),
+}
+
+/// Collects a body's chunks up to a size limit: one chunk is kept as it is (no copy), more are joined in a
+/// buffer that never grows past the limit.
+#[derive(Debug)]
+pub(crate) struct Collector {
+    limit: usize,
+    first: Option<Bytes>,
+    joined: Vec<u8>,
+}
+
+impl Collector {
+    /// A collector for a body of at most `limit` bytes; `announced` is the `Content-Length`, if any.
+    pub(crate) fn new(limit: usize, announced: Option<u64>) -> Result<Collector, Failure> {
+        if announced.is_some_and(|len| len > limit as u64) {
+            return Err(Failure::TooLarge(limit));
+        }
+        Ok(Collector {
+            limit,
+            first: None,
+            joined: Vec::new(),
+        })
+    }
+
+    /// Adds the next chunk.
+    pub(crate) fn push(&mut self, chunk: Bytes) -> Result<(), Failure> {
+        let held = self.first.as_ref().map_or(0, Bytes::len) + self.joined.len();
+        if held.saturating_add(chunk.len()) > self.limit {
+            return Err(Failure::TooLarge(self.limit));
+        }
+        if self.joined.is_empty() && self.first.is_none() {
+            self.first = Some(chunk);
+            return Ok(());
+        }
+        if let Some(first) = self.first.take() {
+            self.grow(first.len());
+            self.joined.extend_from_slice(&first);
+        }
+        self.grow(chunk.len());
+        self.joined.extend_from_slice(&chunk);
+        Ok(())
+    }
+
+    /// Makes room for `additional` bytes, growing geometrically but never past the limit.
+    fn grow(&mut self, additional: usize) {
+        let needed = self.joined.len() + additional;
+        if needed > self.joined.capacity() {
+            let target = needed
+                .max(self.joined.capacity().saturating_mul(2))
+                .min(self.limit);
+            self.joined.reserve_exact(target - self.joined.len());
+        }
+    }
+
+    /// The whole body.
+    pub(crate) fn finish(self) -> Bytes {
+        match self.first {
+            Some(first) => first,
+            None => Bytes::from(self.joined),
+        }
+    }
 }
 
 /// A response head with a body still to be read.
@@ -164,4 +228,24 @@ pub(crate) struct Response {
     /// Header names are lower case.
     pub headers: Vec<(String, String)>,
     pub body: TransportBody,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_collector_keeps_one_chunk_joins_more_and_stops_at_the_limit() {
+        assert_eq!(Collector::new(4, Some(5)).err(), Some(Failure::TooLarge(4)));
+        let mut one = Collector::new(4, Some(4)).unwrap();
+        one.push(Bytes::from_static(b"abcd")).unwrap();
+        assert_eq!(one.finish(), Bytes::from_static(b"abcd"));
+        let mut many = Collector::new(5, None).unwrap();
+        for chunk in [&b"ab"[..], b"c", b"de"] {
+            many.push(Bytes::from(chunk)).unwrap();
+        }
+        assert!(many.joined.capacity() <= 5);
+        assert_eq!(many.push(Bytes::from_static(b"f")), Err(Failure::TooLarge(5)));
+        assert_eq!(Collector::new(0, None).unwrap().finish(), Bytes::new());
+    }
 }

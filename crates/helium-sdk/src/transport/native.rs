@@ -188,9 +188,14 @@ pub(crate) struct TransportBody {
 }
 
 impl TransportBody {
-    /// The whole body (one buffer when the length is known).
-    pub(crate) async fn all(self) -> Result<bytes::Bytes, Failure> {
-        self.resp.bytes().await.map_err(|e| Failure::Body(describe(e)))
+    /// The whole body, at most `limit` bytes: a larger `Content-Length` fails at once, a longer body as soon as
+    /// it passes the limit.
+    pub(crate) async fn all(mut self, limit: usize) -> Result<bytes::Bytes, Failure> {
+        let mut body = super::Collector::new(limit, self.resp.content_length())?;
+        while let Some(chunk) = self.chunk().await? {
+            body.push(chunk)?;
+        }
+        Ok(body.finish())
     }
 
     pub(crate) async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, Failure> {

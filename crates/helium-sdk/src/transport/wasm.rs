@@ -318,18 +318,21 @@ impl TransportBody {
         }
     }
 
-    /// The whole body, copied into wasm memory once.
-    pub(crate) async fn all(mut self) -> Result<bytes::Bytes, Failure> {
-        let Some(response) = self.response.take() else {
-            let mut out = Vec::new();
-            while let Some(chunk) = self.chunk().await? {
-                out.extend_from_slice(&chunk);
-            }
-            return Ok(out.into());
-        };
-        let promise = response.array_buffer().map_err(|e| self.failure(&e))?;
-        let buffer = JsFuture::from(promise).await.map_err(|e| self.failure(&e))?;
-        Ok(js_sys::Uint8Array::new(&buffer).to_vec().into())
+    /// The whole body, at most `limit` bytes, read chunk by chunk (the decoded bytes: `fetch` decompresses, so
+    /// `Content-Length` does not bound them): a larger `Content-Length` fails at once, a longer body as soon as it
+    /// passes the limit, and the rest is not read.
+    pub(crate) async fn all(mut self, limit: usize) -> Result<bytes::Bytes, Failure> {
+        let announced = self
+            .response
+            .as_ref()
+            .and_then(|r| r.headers().get("content-length").ok().flatten())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|_| self.response.as_ref().is_some_and(|r| !is_encoded(r)));
+        let mut body = super::Collector::new(limit, announced)?;
+        while let Some(chunk) = self.chunk().await? {
+            body.push(chunk)?;
+        }
+        Ok(body.finish())
     }
 
     pub(crate) async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, Failure> {
@@ -362,6 +365,18 @@ impl TransportBody {
             None => Err(Failure::Body("the body stream yielded a non-byte chunk".into())),
         }
     }
+}
+
+/// Whether the response carries a `Content-Encoding` other than `identity` (its `Content-Length` is then the
+/// encoded size). Where the header is hidden (a cross-origin response does not expose it), the length is still
+/// only a first check: the bytes read are counted too.
+fn is_encoded(response: &web_sys::Response) -> bool {
+    response
+        .headers()
+        .get("content-encoding")
+        .ok()
+        .flatten()
+        .is_some_and(|v| !v.trim().is_empty() && !v.trim().eq_ignore_ascii_case("identity"))
 }
 
 pub(crate) fn js_message(e: &JsValue) -> String {
