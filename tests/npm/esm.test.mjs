@@ -16,6 +16,7 @@ import init, {
 // supabase-js's REST client (createClient also opens Realtime, which needs Node 22's WebSocket).
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 
 const backend = process.env.HELIUM_DEVSERVER_URL;
 const token = process.env.HELIUM_E2E_TOKEN;
@@ -76,6 +77,36 @@ test('health and a short stream against the dev backend', async () => {
   const run = await client.getAgentRun(started.agent_run_id);
   assert.equal(run.status, 'completed');
   await assert.rejects(client.getAgentRun('no-such-run'), (err) => err.kind === 'not_found' && err.status === 404);
+});
+
+test('JSON that JSON.parse accepts but the native decoder refuses is a decode error here too', async () => {
+  // A 100 000-deep array and numbers outside f64's range parse in V8 (the numbers as Infinity); natively they
+  // are decode errors, and the package gives the same error instead of a value that is not a run.
+  const bodies = {
+    '/api/agent-run/deep': '['.repeat(100_000) + ']'.repeat(100_000),
+    '/api/agent-run/infinite': '{"id": "r", "status": "completed", "started_at": 1e999999}',
+    '/api/agent-run/digits': `{"id": "r", "status": "completed", "n": ${'9'.repeat(100_001)}}`,
+    '/api/agent-run/fine': '{"id": "r", "status": "completed", "thread_id": "t", "n": 1e308, "s": "[[[1e999"}',
+  };
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(bodies[req.url] ?? '{}');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const client = new HeliumClient({ baseUrl: `http://127.0.0.1:${server.address().port}/api`, accessToken: token });
+    await assert.rejects(client.getAgentRun('deep'), (err) =>
+      err.kind === 'decode' && /nested deeper than 127/.test(err.message));
+    for (const id of ['infinite', 'digits']) {
+      await assert.rejects(client.getAgentRun(id), (err) =>
+        err.kind === 'decode' && /number in the JSON is out of range/.test(err.message), id);
+    }
+    const fine = await client.getAgentRun('fine');
+    assert.equal(fine.n, 1e308);
+    assert.equal(fine.s, '[[[1e999');
+  } finally {
+    server.close();
+  }
 });
 
 test('break cancels the stream', async () => {

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use helium_devserver::hostile::HostileMode;
 use helium_soak::{faults, hostile, load, mem, secrets};
 
 #[derive(Debug, Parser)]
@@ -130,8 +131,19 @@ async fn hostile_part(size: u64, timeout_ms: u64) -> bool {
     match hostile::run(&config, &token).await {
         Ok(report) => {
             print!("{}", report.summary());
-            // Every trial ends (a slow but valid stream may complete); every failure is a typed error.
-            true
+            // Every trial ends in a typed error, except the slow but valid stream, which may complete.
+            let unexpected: Vec<String> = report
+                .trials
+                .iter()
+                .filter(|t| {
+                    t.outcome == "complete" && !(t.mode == HostileMode::SlowBody && t.call == "stream")
+                })
+                .map(|t| format!("{} {}", t.mode, t.call))
+                .collect();
+            if !unexpected.is_empty() {
+                println!("hostile: no error for {}", unexpected.join(", "));
+            }
+            unexpected.is_empty()
         }
         Err(e) => {
             println!("hostile: could not run: {e}");

@@ -270,6 +270,9 @@ async fn perform(client: Client, call: Call, output: OutputKind) -> Result<JsVal
         )
     };
     let text = std::str::from_utf8(&whole.body).map_err(|_| decode_error("the body is not UTF-8"))?;
+    if let Some(reason) = crate::http::json_limits::exceeds_native_limits(text) {
+        return Err(decode_error(reason).into());
+    }
     let value = js_sys::JSON::parse(text).map_err(|_| decode_error("the body is not JSON"))?;
     match output {
         OutputKind::List(field) => {

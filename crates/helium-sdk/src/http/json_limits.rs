@@ -1,0 +1,150 @@
+//! What `serde_json` refuses and `JSON.parse` accepts, checked before `JSON.parse` in the JavaScript bindings so
+//! that a JSON result is the same `decode` error on every target: nesting deeper than `serde_json`'s recursion
+//! limit (a 100 000-deep array parses in V8) and numbers outside `f64`'s range (`1e999999` parses as `Infinity`).
+//!
+//! One linear pass over the bytes, skipping strings; anything else malformed is left to the parser.
+
+/// The deepest nesting `serde_json` accepts (its recursion limit is 128: the 128th open bracket fails).
+pub(crate) const MAX_DEPTH: usize = 127;
+
+/// Why `text` would not decode natively although `JSON.parse` may accept it, or `None`.
+pub(crate) fn exceeds_native_limits(text: &str) -> Option<&'static str> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some("the JSON is nested deeper than 127 levels");
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len() && matches!(bytes[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+                    i += 1;
+                }
+                // The token is ASCII, so `start..i` falls on character boundaries.
+                if text
+                    .get(start..i)
+                    .and_then(|number| number.parse::<f64>().ok())
+                    .is_some_and(|n| !n.is_finite())
+                {
+                    return Some("a number in the JSON is out of range");
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn nested(depth: usize) -> String {
+        format!("{}1{}", "[".repeat(depth), "]".repeat(depth))
+    }
+
+    fn native_accepts(text: &str) -> bool {
+        serde_json::from_str::<serde_json::Value>(text).is_ok()
+    }
+
+    #[test]
+    fn the_depth_limit_is_serde_jsons() {
+        for depth in [1, 126, 127, 128, 129, 100_000] {
+            let text = nested(depth);
+            assert_eq!(
+                exceeds_native_limits(&text).is_none(),
+                native_accepts(&text),
+                "depth {depth}"
+            );
+        }
+        assert!(native_accepts(&nested(MAX_DEPTH)));
+        assert!(!native_accepts(&nested(MAX_DEPTH + 1)));
+        let objects = format!("{}{}", r#"{"a":"#.repeat(200), "}".repeat(200));
+        assert_eq!(
+            exceeds_native_limits(&objects),
+            Some("the JSON is nested deeper than 127 levels")
+        );
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_refused_like_serde_json() {
+        let huge = format!("[{}]", "9".repeat(100_001));
+        for text in ["1e999999", "-1e400", "[1, 2e308]", huge.as_str()] {
+            assert!(!native_accepts(text), "{text:.20}");
+            assert_eq!(
+                exceeds_native_limits(text),
+                Some("a number in the JSON is out of range"),
+                "{text:.20}"
+            );
+        }
+        for text in [
+            "1e308",
+            "-0.5e-400",
+            "18446744073709551616",
+            r#"{"n": -12.5E+3}"#,
+            "[0, 1e-999999]",
+        ] {
+            assert!(native_accepts(text), "{text}");
+            assert_eq!(exceeds_native_limits(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn strings_are_skipped_whatever_they_hold() {
+        let text = format!(r#"{{"a": "{}\"1e999\\", "b": 1e999}}"#, "[".repeat(300));
+        assert_eq!(
+            exceeds_native_limits(&text),
+            Some("a number in the JSON is out of range")
+        );
+        let text = format!(r#"["{}", "\\\"", 1e999999"#, "{".repeat(300));
+        assert!(exceeds_native_limits(&text).is_some());
+        assert_eq!(exceeds_native_limits(r#"["unterminated \"#), None);
+        assert_eq!(exceeds_native_limits("[\"é\", 1.5e3, \"1e999\"]"), None);
+    }
+
+    proptest! {
+        /// Whatever serde_json accepts passes the check: it never refuses a body that decodes natively.
+        #[test]
+        fn never_refuses_what_serde_json_accepts(value in any_json(), noise in "[ \\[\\]{}\",:0-9eE.+-]{0,40}") {
+            let text = value.to_string();
+            prop_assert_eq!(exceeds_native_limits(&text), None);
+            if native_accepts(&noise) {
+                prop_assert_eq!(exceeds_native_limits(&noise), None);
+            }
+        }
+    }
+
+    fn any_json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<f64>()
+                .prop_filter("finite", |n| n.is_finite())
+                .prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "\\PC{0,12}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(8, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+                prop::collection::btree_map("\\PC{0,6}", inner, 0..6)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+}
