@@ -89,6 +89,11 @@ test('JSON that JSON.parse accepts but the native decoder refuses is a decode er
     '/api/agent-run/fine': '{"id": "r", "status": "completed", "thread_id": "t", "n": 1e308, "s": "[[[1e999"}',
   };
   const server = createServer((req, res) => {
+    if (req.url.startsWith('/api/agent-run/big/stream')) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`data: {"type": "status", "status": "running", "pad": "${'x'.repeat(5000)}"}\n\n`);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(bodies[req.url] ?? '{}');
   });
@@ -101,6 +106,12 @@ test('JSON that JSON.parse accepts but the native decoder refuses is a decode er
       await assert.rejects(client.getAgentRun(id), (err) =>
         err.kind === 'decode' && /number in the JSON is out of range/.test(err.message), id);
     }
+    const small = new HeliumClient({
+      baseUrl: `http://127.0.0.1:${server.address().port}/api`, accessToken: token, maxResponseSize: 1000 });
+    await assert.rejects(small.getAgentRun('deep'), (err) => err.kind === 'decode' && err.code === 'body_too_large');
+    await assert.rejects(async () => {
+      for await (const _ of client.streamAgentRun('big', { maxEventSize: 1000, maxReconnects: 0 })) { /* none */ }
+    }, (err) => err.kind === 'stream' && /exceeds the maximum size of 1000 bytes/.test(err.message));
     const fine = await client.getAgentRun('fine');
     assert.equal(fine.n, 1e308);
     assert.equal(fine.s, '[[[1e999');

@@ -127,7 +127,6 @@ pub struct ClientBuilder {
     provider: Option<Arc<dyn TokenProvider>>,
     env_credentials: bool,
     retry: Option<RetryPolicy>,
-    max_response_size: Option<usize>,
     pub(crate) transport: TransportOptions,
 }
 
@@ -139,7 +138,6 @@ impl std::fmt::Debug for ClientBuilder {
             .field("provider", &self.provider.as_ref().map(|_| ".."))
             .field("env_credentials", &self.env_credentials)
             .field("retry", &self.retry)
-            .field("max_response_size", &self.max_response_size)
             .finish_non_exhaustive()
     }
 }
@@ -236,7 +234,7 @@ impl ClientBuilder {
     /// found to be longer fails with kind `decode`, code `body_too_large`, as soon as that is known: it is not
     /// read to its end. Agent-run streams are bounded per event instead ([`crate::stream::StreamOptions`]).
     pub fn max_response_size(mut self, bytes: usize) -> Self {
-        self.max_response_size = Some(bytes);
+        self.options.max_response_size = Some(bytes as u64);
         self
     }
 
@@ -333,8 +331,11 @@ impl ClientBuilder {
                 retry,
                 ctx: CallContext::default(),
                 max_response_size: self
+                    .options
                     .max_response_size
-                    .unwrap_or(crate::http::DEFAULT_MAX_RESPONSE_SIZE),
+                    .map_or(crate::http::DEFAULT_MAX_RESPONSE_SIZE, |n| {
+                        usize::try_from(n).unwrap_or(usize::MAX)
+                    }),
             },
             runtime,
         })

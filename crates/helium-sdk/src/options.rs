@@ -92,6 +92,12 @@ pub struct ClientOptions {
     #[serde(default)]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub max_retries: Option<u32>,
+    /// The largest response body read whole, in bytes (default 128 MiB). A longer one fails with kind `decode`,
+    /// code `body_too_large`, as soon as its `Content-Length` or the bytes read show it. Streams are bounded
+    /// per event instead (`maxEventSize` of the stream options).
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub max_response_size: Option<u64>,
     /// Send an `x-request-id` header in a browser too (server runtimes always send one). Off by default: the
     /// backend's CORS `allow_headers` does not list `X-Request-Id`, so browsers would fail the preflight of
     /// every call; turn it on only when the backend's allow-list includes it.

@@ -49,7 +49,7 @@ pub(crate) fn exceeds_native_limits(text: &str) -> Option<&'static str> {
     None
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -159,6 +159,8 @@ export interface StreamCallOptions extends CallOptions {
   maxReconnects?: number;
   /** Check a bare final `completed` against the run's real status (default true). */
   verifyFinalState?: boolean;
+  /** The largest event, in bytes (default 16 MiB); a longer one ends the stream with a `stream` error. */
+  maxEventSize?: number;
 }
 "#;
 
@@ -169,6 +171,7 @@ struct StreamJsOptions {
     idle_timeout_ms: Option<u64>,
     max_reconnects: Option<u32>,
     verify_final_state: Option<bool>,
+    max_event_size: Option<usize>,
 }
 
 fn stream_options(options: &JsValue) -> Result<StreamOptions, crate::Error> {
@@ -177,7 +180,12 @@ fn stream_options(options: &JsValue) -> Result<StreamOptions, crate::Error> {
         return Ok(o);
     }
     let pick = js_sys::Object::new();
-    for key in ["idleTimeoutMs", "maxReconnects", "verifyFinalState"] {
+    for key in [
+        "idleTimeoutMs",
+        "maxReconnects",
+        "verifyFinalState",
+        "maxEventSize",
+    ] {
         let v = get(options, key);
         if !v.is_undefined() {
             let _ = js_sys::Reflect::set(&pick, &JsValue::from_str(key), &v);
@@ -195,6 +203,9 @@ fn stream_options(options: &JsValue) -> Result<StreamOptions, crate::Error> {
     }
     if let Some(v) = js.verify_final_state {
         o = o.verify_final_state(v);
+    }
+    if let Some(n) = js.max_event_size {
+        o = o.max_event_size(n);
     }
     Ok(o)
 }
