@@ -7,10 +7,6 @@ use common::*;
 use helium_devserver::EnvMode;
 use serde_json::{Value, json};
 
-fn keys(v: &Value) -> Vec<String> {
-    v.as_object().unwrap().keys().cloned().collect()
-}
-
 #[tokio::test]
 async fn initiate_start_status_and_list_tell_one_story() {
     let server = start().await;
@@ -18,15 +14,7 @@ async fn initiate_start_status_and_list_tell_one_story() {
     let api = server.api_url();
     let (thread_id, run_id) = initiate(&server, &token, "Make a page").await;
     // initiate response has exactly the fixture's keys (no project_id)
-    let run: Value = client()
-        .get(format!("{api}/agent-run/{run_id}"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let run: Value = get_json(format!("{api}/agent-run/{run_id}"), &token).await;
     assert_eq!(keys(&run), keys(&fixture_json("agent_run.json")));
     assert_eq!(run["threadId"], thread_id.as_str());
     wait_status(&server, &run_id, &token, "completed").await;
@@ -50,15 +38,7 @@ async fn initiate_start_status_and_list_tell_one_story() {
     let done = wait_status(&server, &run2, &token, "completed").await;
     assert_eq!(keys(&done), keys(&fixture_json("agent_run_completed.json")));
 
-    let list: Value = client()
-        .get(format!("{api}/thread/{thread_id}/agent-runs"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(format!("{api}/thread/{thread_id}/agent-runs"), &token).await;
     let runs = list["agent_runs"].as_array().unwrap();
     assert_eq!(runs.len(), 2);
     assert_eq!(runs[0]["id"], run2.as_str(), "created_at desc");
@@ -81,15 +61,7 @@ async fn initiate_start_status_and_list_tell_one_story() {
     );
 
     // §5.3 thread routes
-    let threads: Value = client()
-        .get(format!("{api}/threads"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let threads: Value = get_json(format!("{api}/threads"), &token).await;
     let fx = fixture_json("threads_list.json");
     assert_eq!(keys(&threads), keys(&fx));
     assert_eq!(keys(&threads["threads"][0]), keys(&fx["threads"][0]));
@@ -97,15 +69,7 @@ async fn initiate_start_status_and_list_tell_one_story() {
         threads["pagination"],
         json!({"page": 1, "limit": 1000, "total": 1, "pages": 1})
     );
-    let detail: Value = client()
-        .get(format!("{api}/threads/{thread_id}"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = get_json(format!("{api}/threads/{thread_id}"), &token).await;
     let fx = fixture_json("thread_detail.json");
     assert_eq!(keys(&detail), keys(&fx));
     assert_eq!(
@@ -125,15 +89,7 @@ async fn initiate_start_status_and_list_tell_one_story() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("Hello, world!"));
-    let msgs: Value = client()
-        .get(format!("{api}/threads/{thread_id}/messages?order=asc"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let msgs: Value = get_json(format!("{api}/threads/{thread_id}/messages?order=asc"), &token).await;
     let msgs = msgs["messages"].as_array().unwrap();
     assert_eq!(msgs[0]["type"], "user");
     assert!(msgs[0]["content"].is_string(), "user rows keep string content");
@@ -229,25 +185,13 @@ async fn initiate_validation_and_uploads() {
         .await
         .unwrap();
     let thread_id = r["thread_id"].as_str().unwrap();
-    let detail: Value = client()
-        .get(format!("{api}/threads/{thread_id}"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = get_json(format!("{api}/threads/{thread_id}"), &token).await;
     let sandbox_id = detail["project"]["sandbox"]["id"].as_str().unwrap();
-    let files: Value = client()
-        .get(format!("{api}/sandboxes/{sandbox_id}/files?path=/workspace"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let files: Value = get_json(
+        format!("{api}/sandboxes/{sandbox_id}/files?path=/workspace"),
+        &token,
+    )
+    .await;
     let names: Vec<&str> = files["files"]
         .as_array()
         .unwrap()
@@ -255,15 +199,7 @@ async fn initiate_validation_and_uploads() {
         .map(|f| f["name"].as_str().unwrap())
         .collect();
     assert!(names.contains(&"dir_notes.txt"), "{names:?}");
-    let msgs: Value = client()
-        .get(format!("{api}/threads/{thread_id}/messages?order=asc"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let msgs: Value = get_json(format!("{api}/threads/{thread_id}/messages?order=asc"), &token).await;
     let user_row: Value = serde_json::from_str(msgs["messages"][0]["content"].as_str().unwrap()).unwrap();
     assert_eq!(
         user_row["content"],
@@ -413,15 +349,7 @@ async fn start_errors() {
         .await
         .unwrap();
     assert_eq!(r["status"], "running");
-    let list: Value = client()
-        .get(format!("{api}/thread/{thread_id}/agent-runs"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(format!("{api}/thread/{thread_id}/agent-runs"), &token).await;
     assert_eq!(list["agent_runs"][1]["status"], "stopped");
     server.shutdown().await;
 }
@@ -435,15 +363,7 @@ async fn staging_billing_gate_402() {
     .await;
     let token = server.sample_token();
     let api = server.api_url();
-    let status: Value = client()
-        .get(format!("{api}/billing/check-status"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status: Value = get_json(format!("{api}/billing/check-status"), &token).await;
     assert_eq!(status["can_run"], true);
     let (thread_id, _) = initiate(&server, &token, "x").await;
     let form = reqwest::multipart::Form::new().text("prompt", "again");
@@ -467,15 +387,7 @@ async fn staging_billing_gate_402() {
         .await
         .unwrap();
     assert_eq!(r.status(), 402);
-    let status: Value = client()
-        .get(format!("{api}/billing/check-status"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status: Value = get_json(format!("{api}/billing/check-status"), &token).await;
     assert_eq!(status, fixture_json("billing_check_status_staging_blocked.json"));
     // another user is not blocked
     initiate(&server, &server.token_for(OTHER_USER), "x").await;

@@ -7,28 +7,12 @@ use common::*;
 use helium_devserver::{DevServer, EnvMode};
 use serde_json::{Value, json};
 
-async fn call(method: reqwest::Method, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = client()
-        .request(method, url)
-        .header("Authorization", bearer(token));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 async fn with_agents(mode: EnvMode) -> DevServer {
     start_with(|o| {
         o.env_mode = mode;
         o.feature_flags = vec![("custom_agents".to_owned(), true)];
     })
     .await
-}
-
-fn keys(v: &Value) -> Vec<String> {
-    v.as_object().unwrap().keys().cloned().collect()
 }
 
 const GET: reqwest::Method = reqwest::Method::GET;
@@ -54,7 +38,7 @@ async fn everything_is_gated_by_the_custom_agents_flag() {
         (GET, format!("{a}/some-id/versions"), None),
         (GET, format!("{a}/some-id/pipedream-tools/p1"), None),
     ] {
-        let (s, body) = call(method.clone(), &url, &token, body).await;
+        let (s, body) = call(method.clone(), &url, Some(&token), body).await;
         assert_eq!((s, &body), (403, &disabled), "{method} {url}");
     }
     // auth comes first
@@ -66,7 +50,7 @@ async fn everything_is_gated_by_the_custom_agents_flag() {
         .unwrap();
     assert_eq!(r.status(), 401);
     // the listing keeps the stub
-    let (s, list) = call(GET, &a, &token, None).await;
+    let (s, list) = call(GET, &a, Some(&token), None).await;
     assert_eq!(
         (s, list),
         (200, fixture_json("agents_list_custom_agents_disabled.json"))
@@ -80,13 +64,13 @@ async fn crud_versions_and_runs_with_an_agent() {
     let token = server.sample_token();
     let api = server.api_url();
     let a = format!("{api}/agents");
-    let (s, body) = call(POST, &a, &token, Some(json!({"name": "x"}))).await;
+    let (s, body) = call(POST, &a, Some(&token), Some(json!({"name": "x"}))).await;
     assert_eq!(s, 422);
     assert_eq!(body["detail"][0]["loc"], json!(["body", "system_prompt"]));
     let (s, agent) = call(
         POST,
         &a,
-        &token,
+        Some(&token),
         Some(
             json!({"name": "Researcher", "description": "Finds things", "system_prompt": "Be thorough.",
                     "agentpress_tools": {"web_search_tool": true}, "avatar": "R", "avatar_color": "#000"}),
@@ -109,17 +93,17 @@ async fn crud_versions_and_runs_with_an_agent() {
     let v1 = agent["current_version_id"].as_str().unwrap().to_owned();
 
     // list, search, get
-    let (_, list) = call(GET, &format!("{a}?search=research"), &token, None).await;
+    let (_, list) = call(GET, &format!("{a}?search=research"), Some(&token), None).await;
     assert_eq!(
         list["pagination"],
         json!({"page": 1, "limit": 20, "total": 1, "pages": 1})
     );
-    let (_, list) = call(GET, &format!("{a}?search=nothing"), &token, None).await;
+    let (_, list) = call(GET, &format!("{a}?search=nothing"), Some(&token), None).await;
     assert_eq!(list["agents"], json!([]));
-    let (s, got) = call(GET, &format!("{a}/{id}"), &token, None).await;
+    let (s, got) = call(GET, &format!("{a}/{id}"), Some(&token), None).await;
     assert_eq!((s, got["name"].clone()), (200, json!("Researcher")));
     let other = server.token_for(OTHER_USER);
-    let (s, body) = call(GET, &format!("{a}/{id}"), &other, None).await;
+    let (s, body) = call(GET, &format!("{a}/{id}"), Some(&other), None).await;
     assert_eq!(
         (s, body["detail"].clone()),
         (404, json!("Agent not found or access denied"))
@@ -129,7 +113,7 @@ async fn crud_versions_and_runs_with_an_agent() {
     let (_, upd) = call(
         PUT,
         &format!("{a}/{id}"),
-        &token,
+        Some(&token),
         Some(json!({"name": "Researcher 2"})),
     )
     .await;
@@ -140,7 +124,7 @@ async fn crud_versions_and_runs_with_an_agent() {
     let (_, upd) = call(
         PUT,
         &format!("{a}/{id}"),
-        &token,
+        Some(&token),
         Some(json!({"system_prompt": "Be quick."})),
     )
     .await;
@@ -148,7 +132,7 @@ async fn crud_versions_and_runs_with_an_agent() {
     assert_eq!(upd["system_prompt"], "Be quick.");
     let v2 = upd["current_version_id"].as_str().unwrap().to_owned();
     // versions: list, get, compare, activate, rollback, details, create
-    let (_, versions) = call(GET, &format!("{a}/{id}/versions"), &token, None).await;
+    let (_, versions) = call(GET, &format!("{a}/{id}/versions"), Some(&token), None).await;
     let names: Vec<&str> = versions
         .as_array()
         .unwrap()
@@ -158,19 +142,37 @@ async fn crud_versions_and_runs_with_an_agent() {
     assert_eq!(names, vec!["v2", "v1"]);
     assert_eq!(versions[0]["is_active"], true);
     assert_eq!(versions[1]["is_active"], false);
-    let (_, cmp) = call(GET, &format!("{a}/{id}/versions/{v1}/compare/{v2}"), &token, None).await;
+    let (_, cmp) = call(
+        GET,
+        &format!("{a}/{id}/versions/{v1}/compare/{v2}"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(
         cmp["differences"],
         json!([{"field": "system_prompt", "version1_value": "Be thorough.", "version2_value": "Be quick."}])
     );
-    let (s, msg) = call(PUT, &format!("{a}/{id}/versions/{v1}/activate"), &token, None).await;
+    let (s, msg) = call(
+        PUT,
+        &format!("{a}/{id}/versions/{v1}/activate"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(
         (s, msg),
         (200, json!({"message": "Version activated successfully"}))
     );
-    let (_, got) = call(GET, &format!("{a}/{id}"), &token, None).await;
+    let (_, got) = call(GET, &format!("{a}/{id}"), Some(&token), None).await;
     assert_eq!(got["system_prompt"], "Be thorough.");
-    let (_, rb) = call(POST, &format!("{a}/{id}/versions/{v2}/rollback"), &token, None).await;
+    let (_, rb) = call(
+        POST,
+        &format!("{a}/{id}/versions/{v2}/rollback"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(
         (
             rb["version_name"].clone(),
@@ -183,7 +185,7 @@ async fn crud_versions_and_runs_with_an_agent() {
     let (_, det) = call(
         PUT,
         &format!("{a}/{id}/versions/{v1}/details"),
-        &token,
+        Some(&token),
         Some(json!({"version_name": "first"})),
     )
     .await;
@@ -191,7 +193,7 @@ async fn crud_versions_and_runs_with_an_agent() {
     let (_, v4) = call(
         POST,
         &format!("{a}/{id}/versions"),
-        &token,
+        Some(&token),
         Some(json!({"system_prompt": "v4 prompt", "description": "manual"})),
     )
     .await;
@@ -199,7 +201,7 @@ async fn crud_versions_and_runs_with_an_agent() {
         (v4["version_number"].clone(), v4["change_description"].clone()),
         (json!(4), json!("manual"))
     );
-    let (s, _) = call(GET, &format!("{a}/{id}/versions/nope"), &token, None).await;
+    let (s, _) = call(GET, &format!("{a}/{id}/versions/nope"), Some(&token), None).await;
     assert_eq!(s, 404);
 
     // a run with the agent; another user's agent id is refused
@@ -227,7 +229,7 @@ async fn crud_versions_and_runs_with_an_agent() {
     assert_eq!(r.status(), 404);
 
     // export → analyze → import round trip
-    let (_, exported) = call(GET, &format!("{a}/{id}/export"), &token, None).await;
+    let (_, exported) = call(GET, &format!("{a}/{id}/export"), Some(&token), None).await;
     assert_eq!(
         (
             exported["system_prompt"].clone(),
@@ -246,7 +248,7 @@ async fn crud_versions_and_runs_with_an_agent() {
     let (_, analysis) = call(
         POST,
         &format!("{a}/json/analyze"),
-        &token,
+        Some(&token),
         Some(json!({"json_data": data})),
     )
     .await;
@@ -255,7 +257,7 @@ async fn crud_versions_and_runs_with_an_agent() {
     let (s, imported) = call(
         POST,
         &format!("{a}/json/import"),
-        &token,
+        Some(&token),
         Some(json!({"json_data": data, "instance_name": "Copy"})),
     )
     .await;
@@ -267,7 +269,7 @@ async fn crud_versions_and_runs_with_an_agent() {
     let (s, _) = call(
         POST,
         &format!("{a}/json/import"),
-        &token,
+        Some(&token),
         Some(json!({"json_data": {"description": "no name"}})),
     )
     .await;
@@ -287,7 +289,7 @@ async fn crud_versions_and_runs_with_an_agent() {
         tools["tools"],
         json!([{"name": "search", "description": "", "enabled": true}])
     );
-    let (s, body) = call(GET, &format!("{a}/{copy}/custom-mcp-tools"), &token, None).await;
+    let (s, body) = call(GET, &format!("{a}/{copy}/custom-mcp-tools"), Some(&token), None).await;
     assert_eq!(
         (s, body["detail"].clone()),
         (400, json!("X-MCP-URL header is required"))
@@ -295,7 +297,7 @@ async fn crud_versions_and_runs_with_an_agent() {
     let (_, set) = call(
         POST,
         &format!("{a}/{copy}/custom-mcp-tools"),
-        &token,
+        Some(&token),
         Some(json!({"url": "https://mcp.example/sse", "type": "sse", "enabled_tools": ["search", "fetch"]})),
     )
     .await;
@@ -306,14 +308,20 @@ async fn crud_versions_and_runs_with_an_agent() {
     let (_, pd) = call(
         PUT,
         &format!("{a}/{copy}/pipedream-tools/prof_1"),
-        &token,
+        Some(&token),
         Some(json!({"enabled_tools": ["send_email"]})),
     )
     .await;
     assert_eq!(pd["enabled_tools"], json!(["send_email"]));
-    let (_, pd) = call(GET, &format!("{a}/{copy}/pipedream-tools/prof_1"), &token, None).await;
+    let (_, pd) = call(
+        GET,
+        &format!("{a}/{copy}/pipedream-tools/prof_1"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(pd["tools"], json!([{"name": "send_email", "enabled": true}]));
-    let (_, overview) = call(GET, &format!("{a}/{copy}/tools"), &token, None).await;
+    let (_, overview) = call(GET, &format!("{a}/{copy}/tools"), Some(&token), None).await;
     let names: Vec<&str> = overview["mcp_tools"]
         .as_array()
         .unwrap()
@@ -360,18 +368,18 @@ async fn crud_versions_and_runs_with_an_agent() {
     let (_, _) = call(
         PUT,
         &format!("{a}/{copy}"),
-        &token,
+        Some(&token),
         Some(json!({"is_default": true})),
     )
     .await;
-    let (s, body) = call(DELETE, &format!("{a}/{copy}"), &token, None).await;
+    let (s, body) = call(DELETE, &format!("{a}/{copy}"), Some(&token), None).await;
     assert_eq!(
         (s, body["detail"].clone()),
         (400, json!("Cannot delete default agent"))
     );
-    let (s, body) = call(DELETE, &format!("{a}/{id}"), &token, None).await;
+    let (s, body) = call(DELETE, &format!("{a}/{id}"), Some(&token), None).await;
     assert_eq!((s, body), (200, json!({"message": "Agent deleted successfully"})));
-    let (s, _) = call(GET, &format!("{a}/{id}"), &token, None).await;
+    let (s, _) = call(GET, &format!("{a}/{id}"), Some(&token), None).await;
     assert_eq!(s, 404);
     server.shutdown().await;
 }
@@ -387,9 +395,9 @@ async fn agent_count_limit_402_outside_local() {
     let token = server.sample_token();
     let a = format!("{}/agents", server.api_url());
     let new = json!({"name": "one", "system_prompt": "p"});
-    let (s, _) = call(POST, &a, &token, Some(new.clone())).await;
+    let (s, _) = call(POST, &a, Some(&token), Some(new.clone())).await;
     assert_eq!(s, 200);
-    let (s, body) = call(POST, &a, &token, Some(new)).await;
+    let (s, body) = call(POST, &a, Some(&token), Some(new)).await;
     assert_eq!(s, 402);
     let fx = fixture_json("error_402_agent_count.json");
     assert_eq!(keys(&body["detail"]), keys(&fx["detail"]));
@@ -401,7 +409,7 @@ async fn agent_count_limit_402_outside_local() {
     let (s, _) = call(
         POST,
         &format!("{a}/json/import"),
-        &token,
+        Some(&token),
         Some(json!({"json_data": {"name": "x", "system_prompt": "y"}})),
     )
     .await;
@@ -411,7 +419,13 @@ async fn agent_count_limit_402_outside_local() {
     let t2 = server2.sample_token();
     let a2 = format!("{}/agents", server2.api_url());
     for expected in [200, 200, 402] {
-        let (s, _) = call(POST, &a2, &t2, Some(json!({"name": "n", "system_prompt": "p"}))).await;
+        let (s, _) = call(
+            POST,
+            &a2,
+            Some(&t2),
+            Some(json!({"name": "n", "system_prompt": "p"})),
+        )
+        .await;
         assert_eq!(s, expected);
     }
     let server3 = with_agents(EnvMode::Local).await;
@@ -420,7 +434,7 @@ async fn agent_count_limit_402_outside_local() {
         let (s, _) = call(
             POST,
             &format!("{}/agents", server3.api_url()),
-            &t3,
+            Some(&t3),
             Some(json!({"name": "n", "system_prompt": "p"})),
         )
         .await;

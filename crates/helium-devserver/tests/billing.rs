@@ -8,19 +8,6 @@ use common::*;
 use helium_devserver::EnvMode;
 use serde_json::{Value, json};
 
-async fn call(method: reqwest::Method, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-    let mut req = client().request(method, url);
-    if let Some(t) = token {
-        req = req.header("Authorization", bearer(t));
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 const PRICE: &str = "price_1S2VNiAnxOD5rXBGWs7gO2rv";
 
 #[tokio::test]

@@ -110,10 +110,6 @@ impl Rest {
     }
 }
 
-fn keys(v: &Value) -> Vec<String> {
-    v.as_object().unwrap().keys().cloned().collect()
-}
-
 fn pg_error(a: &Answer, status: u16, code: &str) -> Value {
     assert_eq!(a.status, status, "{}", a.text);
     let body = a.json();
@@ -190,18 +186,11 @@ async fn rows_written_by_the_api_read_like_the_fixtures() {
     sorted.sort_unstable();
     assert_eq!(created, sorted);
     // the same rows as the backend route
-    let api: Value = client()
-        .get(format!(
-            "{}/threads/{thread_id}/messages?order=asc",
-            server.api_url()
-        ))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api: Value = get_json(
+        format!("{}/threads/{thread_id}/messages?order=asc", server.api_url()),
+        &token,
+    )
+    .await;
     let api_ids: Vec<&Value> = api["messages"]
         .as_array()
         .unwrap()
@@ -777,15 +766,7 @@ async fn deleting_a_thread_like_the_frontend_leaves_nothing_behind() {
     let token = server.sample_token();
     let (thread_id, run_id) = finished_run(&server, &token, "to delete").await;
     let api = server.api_url();
-    let detail: Value = client()
-        .get(format!("{api}/threads/{thread_id}"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = get_json(format!("{api}/threads/{thread_id}"), &token).await;
     let sandbox_id = detail["project"]["sandbox"]["id"].as_str().unwrap().to_owned();
     let project_id = detail["project_id"].as_str().unwrap().to_owned();
     let me = Rest::user(&server, &token);

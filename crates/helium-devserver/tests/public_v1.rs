@@ -11,10 +11,6 @@ use helium_devserver::{DevServer, PublicFileLimits};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-fn keys(v: &Value) -> Vec<String> {
-    v.as_object().unwrap().keys().cloned().collect()
-}
-
 struct Api {
     base: String,
     key: String,

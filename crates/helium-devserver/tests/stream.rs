@@ -125,15 +125,11 @@ async fn stop_ends_live_stream_with_stop_and_sets_db_status() {
     assert_eq!(f.len(), 14, "turn 1 (13 items) then STOP");
     let run = wait_status(&server, &run_id, &token, "stopped").await;
     assert!(run["completedAt"].is_string());
-    let list: Value = client()
-        .get(format!("{}/thread/{thread_id}/agent-runs", server.api_url()))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(
+        format!("{}/thread/{thread_id}/agent-runs", server.api_url()),
+        &token,
+    )
+    .await;
     assert_eq!(list["agent_runs"][0]["status"], "stopped");
     // after the stop a reconnect gets the stored items + bare completed (no STOP)
     let again = frames(&read_stream(&server, &run_id, &token).await);
@@ -372,15 +368,7 @@ async fn scripted_run_says_only_what_the_dev_backend_did() {
         .unwrap();
     let thread_id = r["thread_id"].as_str().unwrap().to_owned();
     let run_id = r["agent_run_id"].as_str().unwrap().to_owned();
-    let detail: Value = client()
-        .get(format!("{api}/threads/{thread_id}"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = get_json(format!("{api}/threads/{thread_id}"), &token).await;
     let sandbox_id = detail["project"]["sandbox"]["id"].as_str().unwrap().to_owned();
     let file_url = format!("{api}/sandboxes/{sandbox_id}/files/content?path=/workspace/index.html");
     let r = client()
@@ -440,15 +428,11 @@ async fn scripted_run_says_only_what_the_dev_backend_did() {
     assert_eq!(saved.len(), 2);
     assert!(saved[1].contains("I've created `index.html` with a Hello World heading in /workspace."));
     // the same sandbox, with the uploaded file and the created one
-    let list: Value = client()
-        .get(format!("{api}/sandboxes/{sandbox_id}/files?path=/workspace"))
-        .header("Authorization", bearer(&token))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(
+        format!("{api}/sandboxes/{sandbox_id}/files?path=/workspace"),
+        &token,
+    )
+    .await;
     let names: Vec<&str> = list["files"]
         .as_array()
         .unwrap()

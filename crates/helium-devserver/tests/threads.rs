@@ -7,28 +7,6 @@ use common::*;
 use helium_devserver::DevServer;
 use serde_json::{Value, json};
 
-fn keys(v: &Value) -> Vec<String> {
-    v.as_object().unwrap().keys().cloned().collect()
-}
-
-async fn call(
-    method: reqwest::Method,
-    url: &str,
-    token: Option<&str>,
-    json_body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = client().request(method, url);
-    if let Some(t) = token {
-        req = req.header("Authorization", bearer(t));
-    }
-    if let Some(b) = json_body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap())
-}
-
 async fn create_thread(server: &DevServer, token: &str, name: Option<&str>) -> (String, String) {
     let mut form = reqwest::multipart::Form::new();
     if let Some(n) = name {

@@ -44,6 +44,44 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// The keys of a JSON object, in order.
+pub fn keys(v: &Value) -> Vec<String> {
+    v.as_object().unwrap().keys().cloned().collect()
+}
+
+/// A GET with a bearer token whose answer must be JSON.
+pub async fn get_json(url: impl reqwest::IntoUrl, token: &str) -> Value {
+    client()
+        .get(url)
+        .header("Authorization", bearer(token))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// One request with an optional bearer token and JSON body: the status and the JSON answer (`null` when the
+/// body is not JSON).
+pub async fn call(
+    method: reqwest::Method,
+    url: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = client().request(method, url);
+    if let Some(t) = token {
+        req = req.header("Authorization", bearer(t));
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
 pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
