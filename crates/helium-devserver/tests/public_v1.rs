@@ -519,6 +519,12 @@ async fn rate_limit_headers_and_429() {
     .await;
     let api = Api::new(&server);
     let url = format!("{}/threads/nope/history?project_id=p", api.base);
+    // The window ends at a whole second (the reset header has seconds): start the pair just after one.
+    let into_second = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .subsec_millis();
+    tokio::time::sleep(Duration::from_millis(u64::from(1000 - into_second) + 20)).await;
     assert_eq!(api.send(client().get(&url)).await.0, 404);
     assert_eq!(api.send(client().get(&url)).await.0, 429);
     tokio::time::sleep(Duration::from_millis(2100)).await;
