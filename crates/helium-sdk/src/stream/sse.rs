@@ -28,12 +28,20 @@ pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
 /// Pending-line buffers grown beyond this capacity are released once their line is done.
+#[cfg(not(fuzzing))]
 const RETAINED_LINE_CAPACITY: usize = 64 * 1024;
 
 /// A `data` line that grows past this many bytes without its line ending is decoded into the data buffer as it
 /// arrives, instead of being held whole and copied once more at its end: a huge event costs the same whatever
 /// the chunking.
+#[cfg(not(fuzzing))]
 const STREAMED_DATA_LINE: usize = 64 * 1024;
+
+// The fuzz targets' inputs are at most a few KiB: small thresholds let them reach the same paths.
+#[cfg(fuzzing)]
+const RETAINED_LINE_CAPACITY: usize = 64;
+#[cfg(fuzzing)]
+const STREAMED_DATA_LINE: usize = 16;
 
 /// One dispatched Server-Sent Event.
 #[derive(Debug, Clone, PartialEq, Eq)]
