@@ -122,6 +122,10 @@ pub struct SseParser {
     /// The pending line is a `data` line whose value so far is already in `data`; `line` holds at most the bytes
     /// of an incomplete UTF-8 sequence.
     data_line_open: bool,
+    /// While a `data` line is open: the size of `data` before it, and how many raw bytes of it (field name
+    /// included) have left `line`. The size limit counts the line as if it were held whole.
+    open_base: usize,
+    open_raw: usize,
 }
 
 impl Default for SseParser {
@@ -156,6 +160,8 @@ impl SseParser {
             retry: None,
             poisoned: false,
             data_line_open: false,
+            open_base: 0,
+            open_raw: 0,
         }
     }
 
@@ -233,6 +239,25 @@ impl SseParser {
         }
     }
 
+    /// The check for a pending line of `line_len` raw bytes. A streamed `data` line counts whole (its raw bytes
+    /// so far, field name included, against the data buffered before it), so the verdict does not depend on how
+    /// the stream was chunked.
+    fn check_pending(&self, line_len: usize) -> Result<(), SseError> {
+        if !self.data_line_open {
+            return self.check_size(line_len);
+        }
+        if self
+            .open_base
+            .saturating_add(self.open_raw)
+            .saturating_add(line_len)
+            > self.limit
+        {
+            Err(self.too_large())
+        } else {
+            Ok(())
+        }
+    }
+
     /// Empties the pending-line buffer, releasing it if a long line grew it.
     fn clear_line(&mut self) {
         if self.line.capacity() > RETAINED_LINE_CAPACITY {
@@ -282,7 +307,7 @@ impl SseParser {
             else {
                 break;
             };
-            self.check_size(self.line.len() + head.len())?;
+            self.check_pending(self.line.len() + head.len())?;
             if self.data_line_open {
                 self.line.extend_from_slice(head);
                 self.close_data_line()?;
@@ -305,7 +330,7 @@ impl SseParser {
             }
             input = rest;
         }
-        self.check_size(self.line.len() + input.len())?;
+        self.check_pending(self.line.len() + input.len())?;
         self.line.extend_from_slice(input);
         if self.data_line_open || (self.line.len() > STREAMED_DATA_LINE && self.line.starts_with(b"data:")) {
             self.stream_data_line();
@@ -322,11 +347,17 @@ impl SseParser {
         } else {
             5
         };
+        if !self.data_line_open {
+            self.open_base = self.data.len();
+            self.open_raw = 0;
+        }
         let end = self.line.len() - incomplete_utf8_tail(&self.line);
         if let Some(value) = self.line.get(start..end) {
             push_decoded(&mut self.data, value);
         }
-        self.line.drain(..end.max(start).min(self.line.len()));
+        let moved = end.max(start).min(self.line.len());
+        self.line.drain(..moved);
+        self.open_raw += moved;
         self.data_line_open = true;
     }
 
@@ -534,6 +565,39 @@ mod tests {
         p.feed(&stream[..2 * STREAMED_DATA_LINE], &mut out).unwrap();
         assert!(p.finish());
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_streamed_data_line_meets_the_size_limit_as_if_held_whole() {
+        // Found by fuzzing: a streamed line was counted without its field name, so a line a few bytes over the
+        // limit failed in one chunk and passed in many. The limit counts the raw line, field name included.
+        let limit = 3 * STREAMED_DATA_LINE;
+        let outcome = |stream: &[u8], size: usize| {
+            let mut p = SseParser::with_max_event_size(limit);
+            let mut out = Vec::new();
+            let result = stream.chunks(size).try_for_each(|chunk| p.feed(chunk, &mut out));
+            (out.len(), result)
+        };
+        let earlier = b"data: x\n".as_slice(); // two bytes of data ("x\n") buffered before the long line
+        for (value_len, fits) in [(limit - 8, true), (limit - 7, false), (limit - 3, false)] {
+            let mut stream = earlier.to_vec();
+            stream.extend_from_slice(b"data: ");
+            stream.resize(stream.len() + value_len, b'a');
+            stream.extend_from_slice(b"\n\n");
+            for size in [stream.len(), 1, 7, 4096, STREAMED_DATA_LINE + 1] {
+                let (events, result) = outcome(&stream, size);
+                if fits {
+                    assert_eq!((events, result), (1, Ok(())), "{value_len} in chunks of {size}");
+                } else {
+                    assert_eq!(
+                        result,
+                        Err(SseError::EventTooLarge { limit }),
+                        "{value_len} in chunks of {size}"
+                    );
+                    assert_eq!(events, 0);
+                }
+            }
+        }
     }
 
     #[test]
