@@ -3,7 +3,7 @@
 #
 #   tests/soak/run.sh native [PART...]   the helium-soak binary: faults, load, hostile, secrets (default: all)
 #   tests/soak/run.sh node [PART...]     the npm package in Node: faults (200 runs), load (50 streams), hostile
-#   tests/soak/run.sh fuzz               tests/fuzz.sh: 10 million executions per target, at most 1 h each
+#   tests/soak/run.sh fuzz               tests/fuzz.sh: 10 million executions per target, at most 2 h each
 #   tests/soak/run.sh all                all of the above
 #
 # Output goes to the terminal and to target/soak/PART.log. The native binary is built with the `soak` profile
@@ -75,7 +75,7 @@ node_part() {
 }
 
 fuzz() {
-  tests/fuzz.sh --runs 10000000 --seconds 3600 | tee "$LOGS/fuzz.log"
+  tests/fuzz.sh --runs 10000000 --seconds 7200 | tee "$LOGS/fuzz.log"
 }
 
 case ${1:-all} in
