@@ -15,6 +15,8 @@ cd "$ROOT"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 LOGS="$ROOT/target/soak"
 mkdir -p "$LOGS"
+SOAK_PIDS=()
+trap 'kill "${SOAK_PIDS[@]}" 2>/dev/null || true' EXIT
 # 1000 concurrent requests and the in-process dev backend need ~2 descriptors each.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
@@ -38,7 +40,7 @@ node_part() {
   cp "$ROOT/tests/soak/node/soak.mjs" "$work/"
   echo '{ "name": "helium-soak-node", "private": true, "type": "module" }' > "$work/package.json"
   (cd "$work" && npm install --no-audit --no-fund --loglevel=error "$tgz" >/dev/null)
-  local pids=() urls=() ttl log
+  local urls=() ttl log
   # The backend as deployed, and one that keeps no items of ended runs (four times slower, so that both of a
   # run's streams connect while it is live).
   for ttl in "" 0; do
@@ -46,7 +48,7 @@ node_part() {
     local pace=10
     [[ $ttl == 0 ]] && pace=40
     "$devserver" --port 0 --pace-ms "$pace" ${ttl:+--response-ttl-ms "$ttl"} > "$log" 2>&1 &
-    pids+=($!)
+    SOAK_PIDS+=($!)
     for _ in $(seq 1 100); do
       grep -q '^helium-devserver listening on ' "$log" && break
       sleep 0.1
@@ -55,13 +57,13 @@ node_part() {
   done
   log=$(mktemp)
   "$devserver" --hostile --port 0 > "$log" 2>&1 &
-  pids+=($!)
+  SOAK_PIDS+=($!)
   for _ in $(seq 1 100); do
     grep -q '^helium-devserver listening on ' "$log" && break
     sleep 0.1
   done
   urls+=("$(awk '/^helium-devserver listening on /{print $4; exit}' "$log")")
-  trap 'kill "${pids[@]}" 2>/dev/null || true' RETURN
+  # The backends go when the script ends, also when a part fails (set -e exits from here).
   local parts=("$@")
   [[ ${#parts[@]} -gt 0 ]] || parts=(faults load hostile)
   for part in "${parts[@]}"; do
