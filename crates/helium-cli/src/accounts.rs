@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use helium_sdk::models::{AgentsQuery, PublicRunStatus, QuickActionRequest, ThreadResponse};
-use helium_sdk::{ErrorKind, UploadFile, WaitOptions};
+use helium_sdk::{ErrorKind, WaitOptions};
 use serde_json::json;
 
 use crate::context::{EnvSnapshot, Target, client, required_auth};
@@ -36,16 +36,7 @@ pub(crate) async fn ask(
     let target = Target::resolve(backend, env)?;
     let auth = required_auth(token, env)?;
     let mut request = QuickActionRequest::new(args.prompt);
-    for path in &args.files {
-        request.files.push(UploadFile::from_path(path).map_err(|e| {
-            CliError::new(format!(
-                "cannot read --file {}: {}",
-                path.display(),
-                one_line(&e.to_string())
-            ))
-            .hint("pass the path of a readable file")
-        })?);
-    }
+    request.files = crate::commands::read_files(&args.files)?;
     let client = client(&target, auth, env)?;
     let root = target.root();
     let api = client.public_v1();

@@ -99,17 +99,7 @@ pub(crate) async fn run(
 ) -> Result<u8, CliError> {
     let target = Target::resolve(backend, env)?;
     let auth = required_auth(token, env)?;
-    let mut files = Vec::new();
-    for path in &args.files {
-        files.push(UploadFile::from_path(path).map_err(|e| {
-            CliError::new(format!(
-                "cannot read --file {}: {}",
-                path.display(),
-                one_line(&e.to_string())
-            ))
-            .hint("pass the path of a readable file")
-        })?);
-    }
+    let files = read_files(&args.files)?;
     let client = client(&target, auth, env)?;
     let mut renderer = Renderer::new(args.json, true);
     if let Some(thread) = args.thread {
@@ -142,6 +132,23 @@ pub(crate) async fn run(
 }
 
 /// The run's summary line (human mode) and, for a failure, why on stderr; the exit code.
+/// The files of the `--file` options, read for upload.
+pub(crate) fn read_files(paths: &[PathBuf]) -> Result<Vec<UploadFile>, CliError> {
+    paths
+        .iter()
+        .map(|path| {
+            UploadFile::from_path(path).map_err(|e| {
+                CliError::new(format!(
+                    "cannot read --file {}: {}",
+                    path.display(),
+                    one_line(&e.to_string())
+                ))
+                .hint("pass the path of a readable file")
+            })
+        })
+        .collect()
+}
+
 fn report_outcome(outcome: Outcome, json: bool, renderer: &Renderer) -> u8 {
     if !json && !outcome.interrupted {
         out_line(&format!(
