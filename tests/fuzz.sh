@@ -62,6 +62,11 @@ seed() {
           printf '\x00\n%s' "$line" > "$corpus/item-$(printf '%s' "$line" | cksum | cut -d' ' -f1)"
         done
       done ;;
+    json_limits)
+      for f in crates/helium-devserver/fixtures/*.json crates/helium-devserver/fixtures/*/*.json; do
+        [[ -f $f ]] && cp "$f" "$corpus/$(echo "$f" | tr '/' '_')"
+      done
+      printf '[[[[1e999, -2.5E+3, "x\\"]]]]' > "$corpus/numbers" ;;
     config_parsers)
       printf 'BACKEND_INTERNAL_URL=http://localhost:8000/api\nNEXT_PUBLIC_ENV_MODE=production\n' > "$corpus/env"
       printf 'SUPABASE_URL=https://x.supabase.co\nSUPABASE_ANON_KEY=sb_publishable_abc\n' > "$corpus/supabase" ;;

@@ -45,6 +45,12 @@ pub mod fuzzing {
         crate::http::classify::parse_retry_after(value)
     }
 
+    /// Why a JSON text would not decode natively although `JSON.parse` may accept it (the check JavaScript
+    /// results get), or `None`.
+    pub fn json_exceeds_native_limits(text: &str) -> Option<&'static str> {
+        crate::http::json_limits::exceeds_native_limits(text)
+    }
+
     /// Decodes a success body the way the request pipeline does (the error a malformed one gives).
     pub fn decode<T: serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, crate::Error> {
         serde_json::from_slice(body).map_err(|e| {

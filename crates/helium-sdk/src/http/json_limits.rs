@@ -29,9 +29,7 @@ pub(crate) fn exceeds_native_limits(text: &str) -> Option<&'static str> {
             b']' | b'}' => depth = depth.saturating_sub(1),
             b'-' | b'0'..=b'9' => {
                 let start = i;
-                while i < bytes.len() && matches!(bytes[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
-                    i += 1;
-                }
+                i = number_end(bytes, i);
                 // The token is ASCII, so `start..i` falls on character boundaries.
                 if text
                     .get(start..i)
@@ -47,6 +45,30 @@ pub(crate) fn exceeds_native_limits(text: &str) -> Option<&'static str> {
         i += 1;
     }
     None
+}
+
+/// Where the number starting at `start` ends, by JSON's grammar: `-? digits (. digits)? ([eE] [+-]? digits)?`
+/// (digits taken loosely: a malformed number is the parser's to refuse).
+fn number_end(bytes: &[u8], start: usize) -> usize {
+    let digits = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = start + usize::from(bytes.get(start) == Some(&b'-'));
+    i = digits(i);
+    if bytes.get(i) == Some(&b'.') {
+        i = digits(i + 1);
+    }
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(bytes.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        i = digits(i);
+    }
+    i
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -92,6 +114,17 @@ mod tests {
                 "{text:.20}"
             );
         }
+        // Found by fuzzing: serde_json refuses the number before the malformed text after it.
+        let glued = format!(r#"[[[[9, -2.0E{}+3. "x\"]]]]"#, "1".repeat(120));
+        let refused = serde_json::from_str::<serde_json::Value>(&glued).unwrap_err();
+        assert!(
+            refused.to_string().starts_with("number out of range"),
+            "{refused}"
+        );
+        assert_eq!(
+            exceeds_native_limits(&glued),
+            Some("a number in the JSON is out of range")
+        );
         for text in [
             "1e308",
             "-0.5e-400",
