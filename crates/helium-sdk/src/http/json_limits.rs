@@ -1,8 +1,10 @@
 //! What `serde_json` refuses and `JSON.parse` accepts, checked before `JSON.parse` in the JavaScript bindings so
 //! that a JSON result is the same `decode` error on every target: nesting deeper than `serde_json`'s recursion
-//! limit (a 100 000-deep array parses in V8) and numbers outside `f64`'s range (`1e999999` parses as `Infinity`).
+//! limit (a 100 000-deep array parses in V8), numbers outside `f64`'s range (`1e999999` parses as `Infinity`) and
+//! unpaired UTF-16 surrogates in `\u` escapes (`"\ud800"` parses as a lone surrogate). The stream decoder relies
+//! on it too, for the fields of an item it skips instead of building.
 //!
-//! One linear pass over the bytes, skipping strings; anything else malformed is left to the parser.
+//! One linear pass over the bytes; anything else malformed is left to the parser.
 
 /// The deepest nesting `serde_json` accepts (its recursion limit is 128: the 128th open bracket fails).
 pub(crate) const MAX_DEPTH: usize = 127;
@@ -17,7 +19,13 @@ pub(crate) fn exceeds_native_limits(text: &str) -> Option<&'static str> {
             b'"' => {
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    i += match bytes[i] {
+                        b'\\' => match escape_len(bytes, i) {
+                            Some(n) => n,
+                            None => return Some("a string in the JSON has an unpaired surrogate escape"),
+                        },
+                        _ => 1,
+                    };
                 }
             }
             b'[' | b'{' => {
@@ -45,6 +53,32 @@ pub(crate) fn exceeds_native_limits(text: &str) -> Option<&'static str> {
         i += 1;
     }
     None
+}
+
+/// The length of the escape at `i` (a backslash), two surrogate escapes taken as one; `None` for a surrogate
+/// escape without its pair, which `serde_json` refuses in a string (a malformed escape is the parser's to refuse).
+fn escape_len(bytes: &[u8], i: usize) -> Option<usize> {
+    let hex = |at: usize| -> Option<u16> {
+        if bytes.get(at.wrapping_sub(2)..at) != Some(b"\\u".as_slice()) {
+            return None;
+        }
+        let digits = bytes.get(at..at + 4)?;
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let Some(unit) = hex(i + 2) else {
+        return Some(2);
+    };
+    match unit {
+        0xDC00..=0xDFFF => None,
+        0xD800..=0xDBFF => match hex(i + 8) {
+            Some(0xDC00..=0xDFFF) => Some(12),
+            _ => None,
+        },
+        _ => Some(6),
+    }
 }
 
 /// Where the number starting at `start` ends, by JSON's grammar: `-? digits (. digits)? ([eE] [+-]? digits)?`
@@ -148,6 +182,35 @@ mod tests {
         assert!(exceeds_native_limits(&text).is_some());
         assert_eq!(exceeds_native_limits(r#"["unterminated \"#), None);
         assert_eq!(exceeds_native_limits("[\"é\", 1.5e3, \"1e999\"]"), None);
+    }
+
+    #[test]
+    fn unpaired_surrogate_escapes_are_refused_like_serde_json() {
+        for text in [
+            r#""\ud800""#,
+            r#""\udc00""#,
+            r#"["a\ud83d"]"#,
+            r#"{"\ud83dx": 1}"#,
+            r#""\ud83d\n""#,
+            r#""\ud83d\ud83d""#,
+            r#""\ude00\ud83d""#,
+        ] {
+            assert!(!native_accepts(text), "{text}");
+            assert_eq!(
+                exceeds_native_limits(text),
+                Some("a string in the JSON has an unpaired surrogate escape"),
+                "{text}"
+            );
+        }
+        for text in [
+            r#""\ud83d\ude00""#,
+            r#""\u00e9\\ud800""#,
+            r#"{"k\uD83D\uDE00": "\u0041"}"#,
+            "\"\u{1F600}\"",
+        ] {
+            assert!(native_accepts(text), "{text}");
+            assert_eq!(exceeds_native_limits(text), None, "{text}");
+        }
     }
 
     proptest! {

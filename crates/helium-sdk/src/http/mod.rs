@@ -11,7 +11,6 @@
 //! (the response head of a success, for streams).
 
 pub(crate) mod classify;
-#[cfg(any(test, fuzzing, target_arch = "wasm32"))]
 pub(crate) mod json_limits;
 
 use std::time::Duration;
