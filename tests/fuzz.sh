@@ -67,6 +67,13 @@ seed() {
         [[ -f $f ]] && cp "$f" "$corpus/$(echo "$f" | tr '/' '_')"
       done
       printf '[[[[1e999, -2.5E+3, "x\\"]]]]' > "$corpus/numbers" ;;
+    stream_items)
+      for f in crates/helium-devserver/fixtures/*.sse; do
+        sed -n 's/^data: //p' "$f" | while IFS= read -r line; do
+          printf '%s' "$line" > "$corpus/item-$(printf '%s' "$line" | cksum | cut -d' ' -f1)"
+        done
+      done
+      printf '{"type": "status", "type": "assistant", "x": "\\ud83d\\ude00"}' > "$corpus/repeated" ;;
     config_parsers)
       printf 'BACKEND_INTERNAL_URL=http://localhost:8000/api\nNEXT_PUBLIC_ENV_MODE=production\n' > "$corpus/env"
       printf 'SUPABASE_URL=https://x.supabase.co\nSUPABASE_ANON_KEY=sb_publishable_abc\n' > "$corpus/supabase" ;;

@@ -139,7 +139,7 @@ impl Renderer {
         if self.json {
             let mut value = serde_json::to_value(&item.event).unwrap_or_else(|_| serde_json::json!({}));
             if let Some(obj) = value.as_object_mut() {
-                obj.insert("raw".into(), item.raw.clone());
+                obj.insert("raw".into(), item.raw());
             }
             out_line(&value.to_string());
             return;

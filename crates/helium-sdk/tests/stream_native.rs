@@ -78,7 +78,7 @@ async fn reference(client: &Client, run: &helium_sdk::models::AgentRunId) -> Vec
     let mut out = Vec::new();
     let mut s = client.runs().stream(run);
     while let Some(item) = s.next().await {
-        out.push(item.unwrap().raw);
+        out.push(item.unwrap().raw());
     }
     out
 }
@@ -97,7 +97,7 @@ async fn dropped_and_ended_connections_resume_with_every_item_once() {
         let mut got = Vec::new();
         let mut s = client.runs().stream_with(&run, fast_reconnect());
         while let Some(item) = s.next().await {
-            got.push(item.unwrap().raw);
+            got.push(item.unwrap().raw());
         }
         assert!(
             stream_connections(&server, run.as_str()).await >= 2,
@@ -247,7 +247,7 @@ async fn other_framings_and_resuming_servers_deliver_each_item_once() {
         let mut got = Vec::new();
         let mut s = client.runs().stream_with(&run, fast_reconnect());
         while let Some(item) = s.next().await {
-            got.push(item.unwrap().raw);
+            got.push(item.unwrap().raw());
         }
         assert!(
             got.iter().all(|v| v["type"] != "ping"),
@@ -309,7 +309,8 @@ async fn forwarded_frames_carry_the_same_events_in_the_backends_format() {
     while let Some(item) = s.next().await {
         let item = item.unwrap();
         frames.push_str(&item.sse_frame());
-        items.push((item.event, item.raw));
+        let raw = item.raw();
+        items.push((item.event, raw));
     }
     assert!(
         frames.contains(r#"data: {"type": "status", "status": "completed""#),
@@ -327,7 +328,7 @@ async fn forwarded_frames_carry_the_same_events_in_the_backends_format() {
     }
     let last = last.unwrap();
     assert_eq!(
-        last.raw,
+        last.raw(),
         json!({"type": "status", "status": "completed"}),
         "raw stays as sent"
     );

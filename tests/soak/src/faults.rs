@@ -265,7 +265,7 @@ async fn read(
         match item {
             Ok(item) => {
                 scanner.scan_debug("item", &item.event);
-                items.push(item.raw);
+                items.push(item.raw());
             }
             Err(e) => {
                 scanner.scan_error("stream error", &e);

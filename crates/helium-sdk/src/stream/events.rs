@@ -264,6 +264,72 @@ pub enum StreamEvent {
     },
 }
 
+/// The top-level fields [`StreamEvent::decode`] reads.
+const READ_FIELDS: [&str; 12] = [
+    "type",
+    "status",
+    "message",
+    "event_type",
+    "data",
+    "timestamp",
+    "user_id",
+    "content",
+    "metadata",
+    "thread_id",
+    "message_id",
+    "sequence",
+];
+
+/// Reads an item (a JSON object) keeping only [`READ_FIELDS`], each as `serde_json::Value` reads it (a repeated
+/// field: the last one); the other fields are checked and skipped without being built.
+struct ReadFields;
+
+/// A key of an item: the name of a read field, or `None` for another one.
+struct FieldName;
+
+impl<'de> serde::de::DeserializeSeed<'de> for FieldName {
+    type Value = Option<&'static str>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for FieldName {
+    type Value = Option<&'static str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(READ_FIELDS.iter().copied().find(|name| *name == v))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ReadFields {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Map::new();
+        while let Some(name) = access.next_key_seed(FieldName)? {
+            match name {
+                Some(name) => {
+                    fields.insert(name.to_owned(), access.next_value()?);
+                }
+                None => {
+                    access.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(fields)
+    }
+}
+
 /// Messages of the stream endpoint's own failures, after which the server closes the stream (§6.2).
 const ENDPOINT_FAILURES: [&str; 3] = ["Listener ", "Stream failed: ", "Failed to start stream: "];
 
@@ -341,6 +407,42 @@ impl StreamEvent {
                 metadata,
             },
         }
+    }
+
+    /// Decodes an item from its JSON text (the `data` of an SSE event): the event [`StreamEvent::decode`] gives for
+    /// the text's parse, without building the fields it does not read. An `Unknown` event (which keeps the whole
+    /// item) goes through the full parse.
+    ///
+    /// # Errors
+    /// `serde_json`'s message for a text that is not JSON, or that `serde_json` refuses (nesting past its
+    /// recursion limit, a number outside `f64`'s range, an unpaired surrogate escape), in skipped fields too.
+    pub fn from_text(text: &str) -> Result<StreamEvent, String> {
+        let full = || {
+            serde_json::from_str::<Value>(text)
+                .map(|item| StreamEvent::decode(&item))
+                .map_err(|e| e.to_string())
+        };
+        if let Some(reason) = crate::http::json_limits::exceeds_native_limits(text) {
+            // serde_json's own message; the check's reason should serde_json ever disagree.
+            return Err(full().err().unwrap_or_else(|| reason.to_owned()));
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let read = serde::Deserializer::deserialize_map(&mut de, ReadFields).and_then(|fields| {
+            de.end()?;
+            Ok(fields)
+        });
+        if let Ok(fields) = read {
+            let event = StreamEvent::decode(&Value::Object(fields));
+            if !matches!(event, StreamEvent::Unknown { .. }) {
+                return Ok(event);
+            }
+        }
+        full()
+    }
+
+    /// A heartbeat (`{"type": "ping"}`): not part of the run, skipped by the stream (the frontend skips them too).
+    pub(crate) fn is_ping(&self) -> bool {
+        matches!(self, StreamEvent::Message { message_type, .. } if message_type == "ping")
     }
 
     /// True for the items after which the server closes the stream (§6.2): `completed`, `failed`, `stopped`,
@@ -501,5 +603,157 @@ fn tool_result(
             .unwrap_or(Value::Null),
         error: Value::Null,
         assistant_message_id,
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What `from_text` must give: `decode` of the full parse, or serde_json's error.
+    fn full(text: &str) -> Result<StreamEvent, String> {
+        serde_json::from_str::<Value>(text)
+            .map(|item| StreamEvent::decode(&item))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn from_text_decodes_every_fixture_item_like_the_full_parse() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../helium-devserver/fixtures");
+        let mut items = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|e| e.to_str()) != Some("sse") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for data in text.lines().filter_map(|l| l.strip_prefix("data: ")) {
+                assert_eq!(StreamEvent::from_text(data), full(data), "{data}");
+                items += 1;
+            }
+        }
+        assert!(items > 50, "only {items} items");
+    }
+
+    #[test]
+    fn from_text_refuses_what_serde_json_refuses_in_skipped_fields() {
+        for text in [
+            r#"{"type": "status", "status": "running", "created_at": 1e999}"#,
+            r#"{"type": "status", "status": "running", "x": "\ud800"}"#,
+            &format!(
+                r#"{{"type": "status", "status": "running", "x": {}{}}}"#,
+                "[".repeat(200),
+                "]".repeat(200)
+            ),
+            r#"{"type": "status", "status": "running", "x": "a"#,
+            r#"{"type": "status", "status": "running"} trailing"#,
+            r#"{"type": "status", "x": tru}"#,
+        ] {
+            let got = StreamEvent::from_text(text);
+            assert!(got.is_err(), "{text:.80}: {got:?}");
+            assert_eq!(got, full(text), "{text:.80}");
+        }
+    }
+
+    #[test]
+    fn repeated_fields_and_non_objects_decode_like_the_full_parse() {
+        for text in [
+            r#"{"type": "status", "type": "assistant", "content": "{\"content\": \"hi\"}"}"#,
+            r#"["status", "completed"]"#,
+            r#""status""#,
+            r#"{"type": "status", "status": "completed", "status": null}"#,
+            r#"{"type": "tool", "content": null, "metadata": "{\"assistant_message_id\": 5}"}"#,
+            r#"{"type": "status", "status": "weird"}"#,
+            r#"{}"#,
+        ] {
+            assert_eq!(StreamEvent::from_text(text), full(text), "{text}");
+        }
+    }
+
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            (0u64..40).prop_map(Value::from),
+            "\\PC{0,8}".prop_map(Value::from),
+            prop::sample::select(vec![
+                "status",
+                "assistant",
+                "tool",
+                "content",
+                "manual_event",
+                "ping",
+                "completed",
+                "failed",
+                "stopped",
+                "paused",
+                "error",
+                "STOP",
+                "END_STREAM",
+                "chunk",
+                "complete",
+                "thread_run_start",
+                "tool_started",
+                "finish",
+                "Listener x",
+            ])
+            .prop_map(Value::from),
+        ]
+    }
+
+    /// A value, sometimes an object or one encoded as a JSON string (as `content`/`metadata` are).
+    fn field_value() -> impl Strategy<Value = Value> {
+        let object = || {
+            prop::collection::vec((field_name(), scalar()), 0..5)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect()))
+        };
+        prop_oneof![
+            scalar(),
+            object(),
+            object().prop_map(|o| Value::String(o.to_string())),
+        ]
+    }
+
+    fn field_name() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "type",
+            "status",
+            "message",
+            "event_type",
+            "data",
+            "timestamp",
+            "user_id",
+            "content",
+            "metadata",
+            "thread_id",
+            "message_id",
+            "sequence",
+            "stream_status",
+            "status_type",
+            "thread_run_id",
+            "tool_execution",
+            "result",
+            "role",
+            "created_at",
+            "other",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    proptest! {
+        /// Any item (repeated fields included, written out by hand) decodes as its full parse does.
+        #[test]
+        fn from_text_is_decode_of_the_full_parse(
+            fields in prop::collection::vec((field_name(), field_value()), 0..10),
+        ) {
+            let body: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("{}: {v}", Value::from(k.as_str())))
+                .collect();
+            let text = format!("{{{}}}", body.join(", "));
+            prop_assert_eq!(StreamEvent::from_text(&text), full(&text), "{}", text);
+        }
     }
 }

@@ -110,31 +110,29 @@ impl StreamOptions {
     }
 }
 
-/// One stream item: the decoded event and the raw JSON as sent.
+/// One stream item: the decoded event and the item's JSON as sent.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamItem {
     /// The typed event (for a verified final state, the state the run really ended in).
     pub event: StreamEvent,
-    /// The item's JSON as parsed (with `content`/`metadata` still double-encoded, as on the wire).
-    pub raw: Value,
-    /// The item's `data` as sent (or, for a verified final state, as the backend writes that state).
-    wire: String,
-    /// The event is a verified final state, not the item as sent.
-    verified: bool,
+    /// The item's `data` as sent.
+    sent: String,
+    /// For a verified final state: the item as the backend writes that state (what forwarded frames carry).
+    verified_wire: Option<String>,
 }
 
 impl StreamItem {
-    /// The item's JSON text as received.
-    #[cfg(target_arch = "wasm32")]
-    pub(crate) fn wire(&self) -> &str {
-        &self.wire
+    /// The item's JSON text as sent (with `content`/`metadata` still double-encoded, as on the wire).
+    pub fn text(&self) -> &str {
+        &self.sent
     }
 
-    /// Whether `raw` is the parse of the item's text (not so for a verified final state).
-    #[cfg(target_arch = "wasm32")]
-    pub(crate) fn raw_is_wire(&self) -> bool {
-        !self.verified
+    /// The item as sent, parsed (with `content`/`metadata` still double-encoded, as on the wire). Parsed on each
+    /// call: the stream itself reads only the fields its events need.
+    pub fn raw(&self) -> Value {
+        // The text was read as JSON when the item arrived.
+        serde_json::from_str(&self.sent).unwrap_or(Value::Null)
     }
 
     /// The item as one `text/event-stream` frame in the backend's own format (`data: {"type": …}` and a blank
@@ -142,9 +140,10 @@ impl StreamItem {
     /// `fromReadableStream` read it like the backend's stream. Items arrive de-duplicated, so the frames carry
     /// no `id`.
     pub fn sse_frame(&self) -> String {
-        let mut frame = String::with_capacity(self.wire.len() + 8);
+        let wire = self.verified_wire.as_deref().unwrap_or(&self.sent);
+        let mut frame = String::with_capacity(wire.len() + 8);
         // An item's data is one JSON line (the backend's json.dumps escapes newlines); split defensively anyway.
-        for line in self.wire.split('\n') {
+        for line in wire.split('\n') {
             frame.push_str("data: ");
             frame.push_str(line.strip_suffix('\r').unwrap_or(line));
             frame.push('\n');
@@ -181,6 +180,8 @@ pub struct AgentRunStream {
     seen_ids: std::collections::HashSet<String>,
     /// The request id of the current connection.
     request_id: Option<String>,
+    /// A terminal item taken by `next_buffered`, for `next` to deliver after its check.
+    held: Option<StreamItem>,
     in_flight: Option<PendingNext>,
 }
 
@@ -218,6 +219,7 @@ impl AgentRunStream {
             delivered_count: 0,
             seen_ids: std::collections::HashSet::new(),
             request_id: None,
+            held: None,
             in_flight: None,
         }
     }
@@ -289,6 +291,30 @@ impl AgentRunStream {
         result.transpose()
     }
 
+    /// The next item already received, without waiting: `None` when the next one needs a read, or is the terminal
+    /// item (which `next` delivers after checking it). Lets a caller take every item of a network chunk at once.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn next_buffered(&mut self) -> Option<Result<StreamItem, Error>> {
+        if self.done || self.held.is_some() {
+            return None;
+        }
+        while let Some(event) = self.pending.pop_front() {
+            match self.accept(event) {
+                Ok(None) => {}
+                Ok(Some(item)) if item.event.is_terminal() => {
+                    self.held = Some(item);
+                    return None;
+                }
+                Ok(Some(item)) => return Some(Ok(item)),
+                Err(e) => {
+                    self.close();
+                    return Some(Err(e));
+                }
+            }
+        }
+        None
+    }
+
     async fn read(&mut self) -> Read {
         let idle = self.options.idle_timeout;
         let Some((head, _)) = self.connection.as_mut() else {
@@ -309,6 +335,9 @@ impl AgentRunStream {
     }
 
     async fn next_inner(&mut self) -> Result<Option<StreamItem>, Error> {
+        if let Some(item) = self.held.take() {
+            return Ok(Some(item));
+        }
         loop {
             while let Some(event) = self.pending.pop_front() {
                 if let Some(item) = self.accept(event)? {
@@ -354,13 +383,11 @@ impl AgentRunStream {
         if event.data.is_empty() {
             return Ok(None);
         }
-        let raw: Value =
-            serde_json::from_str(&event.data).map_err(|e| self.error(StreamCause::NotJson(e.to_string())))?;
+        let decoded = StreamEvent::from_text(&event.data).map_err(|e| self.error(StreamCause::NotJson(e)))?;
         // Heartbeats are not part of the run (the frontend skips them too) and are never replayed.
-        if raw.get("type").and_then(Value::as_str) == Some("ping") {
+        if decoded.is_ping() {
             return Ok(None);
         }
-        let decoded = StreamEvent::decode(&raw);
         match event.id.filter(|id| !id.is_empty()) {
             // A server that numbers its events resumes after `Last-Event-ID` (or replays): skip by id.
             Some(id) => {
@@ -395,9 +422,8 @@ impl AgentRunStream {
         self.delivered_count += 1;
         Ok(Some(StreamItem {
             event: decoded,
-            raw,
-            wire: event.data,
-            verified: false,
+            sent: event.data,
+            verified_wire: None,
         }))
     }
 
@@ -475,9 +501,8 @@ async fn verified(client: Option<Client>, run_id: AgentRunId, item: StreamItem) 
             state,
             message: run.error,
         },
-        raw: item.raw,
-        wire,
-        verified: true,
+        sent: item.sent,
+        verified_wire: Some(wire),
     }
 }
 
