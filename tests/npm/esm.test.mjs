@@ -87,6 +87,8 @@ test('JSON that JSON.parse accepts but the native decoder refuses is a decode er
     '/api/agent-run/infinite': '{"id": "r", "status": "completed", "started_at": 1e999999}',
     '/api/agent-run/digits': `{"id": "r", "status": "completed", "n": ${'9'.repeat(100_001)}}`,
     '/api/agent-run/fine': '{"id": "r", "status": "completed", "thread_id": "t", "n": 1e308, "s": "[[[1e999"}',
+    // JSON.parse gives a string with a lone surrogate; serde_json refuses it.
+    '/api/agent-run/surrogate': '{"id": "r", "status": "completed", "error": "\\ud800"}',
   };
   const server = createServer((req, res) => {
     if (req.url.startsWith('/api/agent-run/big/stream')) {
@@ -102,6 +104,8 @@ test('JSON that JSON.parse accepts but the native decoder refuses is a decode er
     const client = new HeliumClient({ baseUrl: `http://127.0.0.1:${server.address().port}/api`, accessToken: token });
     await assert.rejects(client.getAgentRun('deep'), (err) =>
       err.kind === 'decode' && /nested deeper than 127/.test(err.message));
+    await assert.rejects(client.getAgentRun('surrogate'), (err) =>
+      err.kind === 'decode' && /unpaired surrogate/.test(err.message));
     for (const id of ['infinite', 'digits']) {
       await assert.rejects(client.getAgentRun(id), (err) =>
         err.kind === 'decode' && /number in the JSON is out of range/.test(err.message), id);
@@ -115,6 +119,53 @@ test('JSON that JSON.parse accepts but the native decoder refuses is a decode er
     const fine = await client.getAgentRun('fine');
     assert.equal(fine.n, 1e308);
     assert.equal(fine.s, '[[[1e999');
+  } finally {
+    server.close();
+  }
+});
+
+test('events that arrive in one chunk come out one by one, then the error that followed them', async () => {
+  const item = (i) => `data: {"type": "assistant", "sequence": ${i}, "content": "{\\"content\\": \\"t${i}\\"}", ` +
+    `"metadata": "{\\"stream_status\\": \\"chunk\\"}"}\n\n`;
+  const bodies = {
+    // Five items and a broken one in a single write.
+    '/api/agent-run/broken/stream': `${[0, 1, 2, 3, 4].map(item).join('')}data: {"type": oops}\n\n`,
+    // Many items in one write, then the run's end.
+    '/api/agent-run/many/stream': `${Array.from({ length: 50 }, (_, i) => item(i)).join('')}` +
+      'data: {"type": "status", "status": "completed", "message": "done"}\n\n',
+  };
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end(bodies[req.url.split('?')[0]] ?? '');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const client = new HeliumClient({ baseUrl: `http://127.0.0.1:${server.address().port}/api`, accessToken: token });
+    const seen = [];
+    await assert.rejects(async () => {
+      for await (const event of client.streamAgentRun('broken', { maxReconnects: 0 })) seen.push(event.text);
+    }, (err) => err.kind === 'stream' && /not JSON|expected value/i.test(err.message));
+    assert.deepEqual(seen, ['t0', 't1', 't2', 't3', 't4']);
+
+    const all = [];
+    for await (const event of client.streamAgentRun('many', { verifyFinalState: false })) all.push(event);
+    assert.equal(all.length, 51);
+    assert.deepEqual(all.slice(0, 50).map((e) => e.sequence), Array.from({ length: 50 }, (_, i) => i));
+    assert.equal(all[49].raw.sequence, 49);
+    assert.deepEqual(all[50], {
+      kind: 'run_status', state: 'completed', message: 'done',
+      raw: { type: 'status', status: 'completed', message: 'done' },
+    });
+
+    // `break` in the middle of a chunk: the events still held are dropped with the stream.
+    const events = client.streamAgentRun('many', { verifyFinalState: false });
+    let taken = 0;
+    for await (const _event of events) {
+      taken += 1;
+      if (taken === 3) break;
+    }
+    assert.equal(taken, 3);
+    assert.deepEqual(await events.next(), { done: true, value: undefined });
   } finally {
     server.close();
   }

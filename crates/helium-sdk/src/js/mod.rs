@@ -286,6 +286,28 @@ pub(crate) fn push_event_json(
     Ok(())
 }
 
+/// Stream events with their `raw` items, as one JavaScript array: one JSON text, one `JSON.parse`, one boundary
+/// crossing for all the events of a network chunk.
+pub(crate) fn events_to_js<'a>(
+    events: impl IntoIterator<Item = (&'a crate::stream::StreamEvent, &'a str)>,
+) -> Result<js_sys::Array, JsValue> {
+    let mut text = String::from("[");
+    for (event, raw_json) in events {
+        if text.len() > 1 {
+            text.push(',');
+        }
+        push_event_json(&mut text, event, raw_json)?;
+    }
+    text.push(']');
+    let parsed = js_sys::JSON::parse(&text).map_err(|_| {
+        to_js_error(&Error::invalid_options(
+            "events",
+            "could not convert events for JavaScript",
+        ))
+    })?;
+    Ok(parsed.unchecked_into())
+}
+
 /// One stream event with its `raw` item, as a JavaScript object.
 pub(crate) fn event_to_js(event: &crate::stream::StreamEvent, raw_json: &str) -> Result<JsValue, JsValue> {
     let mut text = String::with_capacity(raw_json.len() * 2 + 64);

@@ -17,6 +17,9 @@ use crate::stream::{AgentRunStream, ReconnectPolicy, StreamOptions};
 #[derive(Debug)]
 pub struct AgentRunEvents {
     inner: Rc<RefCell<Option<AgentRunStream>>>,
+    /// Events already received and converted (the rest of a network chunk), then possibly the error that ended
+    /// the stream: `next()` hands them out without another trip into the stream.
+    ready: Rc<RefCell<std::collections::VecDeque<Result<JsValue, JsValue>>>>,
     /// Aborts the stream's fetch, even while a read is in flight (`close()`, a cancelled `toReadableStream`).
     abort: Option<web_sys::AbortController>,
 }
@@ -26,28 +29,53 @@ impl AgentRunEvents {
     /// The next event as `{done: false, value: {…event, raw}}`, or `{done: true}` after the terminal one.
     ///
     /// @throws {HeliumError} `unauthorized`, `not_found`, `stream`, `network`, `aborted`, …
-    #[wasm_bindgen(unchecked_return_type = "IteratorResult<StreamEvent & { raw: unknown }, undefined>")]
-    pub async fn next(&self) -> Result<JsValue, JsValue> {
-        let taken = self.inner.borrow_mut().take();
-        let Some(mut stream) = taken else {
-            return Ok(iter_result(true, JsValue::UNDEFINED));
-        };
-        let item = stream.next().await;
-        match item {
-            None => Ok(iter_result(true, JsValue::UNDEFINED)),
-            Some(Err(e)) => Err(to_js_error(&e)),
-            Some(Ok(item)) => {
-                // `raw` as delivered: the item's text, except for a verified final state (its item stays the
-                // bare `completed` that was sent).
-                let value = if item.raw_is_wire() {
-                    super::event_to_js(&item.event, item.wire())?
-                } else {
-                    super::event_to_js(&item.event, &item.raw.to_string())?
-                };
-                *self.inner.borrow_mut() = Some(stream);
-                Ok(iter_result(false, value))
-            }
+    #[wasm_bindgen(
+        unchecked_return_type = "Promise<IteratorResult<StreamEvent & { raw: unknown }, undefined>>"
+    )]
+    pub fn next(&self) -> js_sys::Promise {
+        if let Some(ready) = self.ready.borrow_mut().pop_front() {
+            return match ready {
+                Ok(value) => js_sys::Promise::resolve(&iter_result(false, value)),
+                Err(e) => js_sys::Promise::reject(&e),
+            };
         }
+        let inner = self.inner.clone();
+        let ready = self.ready.clone();
+        let abort = self.abort.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let taken = inner.borrow_mut().take();
+            let Some(mut stream) = taken else {
+                return Ok(iter_result(true, JsValue::UNDEFINED));
+            };
+            let first = match stream.next().await {
+                None => return Ok(iter_result(true, JsValue::UNDEFINED)),
+                Some(Err(e)) => return Err(to_js_error(&e)),
+                Some(Ok(item)) => item,
+            };
+            // The other events of the chunk that brought this one, converted together.
+            let mut items = vec![first];
+            let mut failure = None;
+            while let Some(next) = stream.next_buffered() {
+                match next {
+                    Ok(item) => items.push(item),
+                    Err(e) => {
+                        failure = Some(to_js_error(&e));
+                        break;
+                    }
+                }
+            }
+            // `raw` as sent (for a verified final state, the bare `completed` the backend sent).
+            let values = super::events_to_js(items.iter().map(|i| (&i.event, i.text())))?;
+            // Closed while this read was waiting: the stream stays closed, nothing more is handed out.
+            if abort.as_ref().is_some_and(|a| a.signal().aborted()) {
+                return Ok(iter_result(true, JsValue::UNDEFINED));
+            }
+            *inner.borrow_mut() = Some(stream);
+            let mut queue = ready.borrow_mut();
+            queue.extend(values.iter().skip(1).map(Ok));
+            queue.extend(failure.map(Err));
+            Ok(iter_result(false, values.get(0)))
+        })
     }
 
     /// Stops reading and cancels the fetch (called by `break` in `for await`).
@@ -62,6 +90,7 @@ impl AgentRunEvents {
 
     /// Stops reading and cancels the fetch.
     pub fn close(&self) {
+        self.ready.borrow_mut().clear();
         close(&self.inner, self.abort.as_ref());
     }
 
@@ -237,6 +266,7 @@ impl HeliumClient {
         let stream = AgentRunStream::new(client, AgentRunId::from(id), stream_options(&options)?);
         let events = AgentRunEvents {
             inner: Rc::new(RefCell::new(Some(stream))),
+            ready: Rc::default(),
             abort,
         };
         Ok(as_async_iterable(JsValue::from(events)))
@@ -272,27 +302,13 @@ impl AgentStreamDecoder {
         self.parser
             .feed(chunk, &mut self.events)
             .map_err(|e| stream_error(crate::error::StreamCause::Sse(e)))?;
-        // All the events of the chunk go over as one JSON array: one `JSON.parse`, one boundary crossing.
-        let mut text = String::from("[");
-        for event in self.events.drain(..) {
-            if event.data.is_empty() {
-                continue;
-            }
-            let raw: serde_json::Value = serde_json::from_str(&event.data)
-                .map_err(|e| stream_error(crate::error::StreamCause::NotJson(e.to_string())))?;
-            if text.len() > 1 {
-                text.push(',');
-            }
-            super::push_event_json(&mut text, &crate::stream::StreamEvent::decode(&raw), &event.data)?;
+        let mut decoded = Vec::with_capacity(self.events.len());
+        for event in self.events.iter().filter(|e| !e.data.is_empty()) {
+            let event_ = crate::stream::StreamEvent::from_text(&event.data)
+                .map_err(|e| stream_error(crate::error::StreamCause::NotJson(e)))?;
+            decoded.push((event_, event.data.as_str()));
         }
-        text.push(']');
-        let parsed = js_sys::JSON::parse(&text).map_err(|_| {
-            to_js_error(&crate::Error::invalid_options(
-                "events",
-                "could not convert events for JavaScript",
-            ))
-        })?;
-        Ok(parsed.unchecked_into())
+        super::events_to_js(decoded.iter().map(|(e, raw)| (e, *raw)))
     }
 
     /// Ends the stream; true if an incomplete event was discarded.
@@ -414,12 +430,11 @@ impl Forwarded {
                 if event.data.is_empty() {
                     continue;
                 }
-                let raw: serde_json::Value = serde_json::from_str(&event.data)
-                    .map_err(|e| forwarded_stream_error(crate::error::StreamCause::NotJson(e.to_string())))?;
-                if raw.get("type").and_then(serde_json::Value::as_str) == Some("ping") {
+                let decoded = crate::stream::StreamEvent::from_text(&event.data)
+                    .map_err(|e| forwarded_stream_error(crate::error::StreamCause::NotJson(e)))?;
+                if decoded.is_ping() {
                     continue;
                 }
-                let decoded = crate::stream::StreamEvent::decode(&raw);
                 if decoded.is_terminal() {
                     self.ended = true;
                     self.pending.clear();
