@@ -308,18 +308,6 @@ pub(crate) fn events_to_js<'a>(
     Ok(parsed.unchecked_into())
 }
 
-/// One stream event with its `raw` item, as a JavaScript object.
-pub(crate) fn event_to_js(event: &crate::stream::StreamEvent, raw_json: &str) -> Result<JsValue, JsValue> {
-    let mut text = String::with_capacity(raw_json.len() * 2 + 64);
-    push_event_json(&mut text, event, raw_json)?;
-    js_sys::JSON::parse(&text).map_err(|_| {
-        to_js_error(&Error::invalid_options(
-            "event",
-            "could not convert an event for JavaScript",
-        ))
-    })
-}
-
 /// Reads a value given by JavaScript through `JSON.stringify`; a wrong shape is an `invalid_request` error
 /// (`invalid_options`) naming `what`.
 pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, Error> {

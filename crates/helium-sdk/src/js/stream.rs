@@ -335,6 +335,9 @@ struct Forwarded {
     body: Option<crate::transport::TransportBody>,
     parser: crate::stream::sse::SseParser,
     pending: std::collections::VecDeque<crate::stream::sse::SseEvent>,
+    /// Events decoded and converted with the one `next()` returned (the rest of its chunk), then possibly the
+    /// error that followed them.
+    ready: std::collections::VecDeque<Result<JsValue, JsValue>>,
     ended: bool,
 }
 
@@ -380,6 +383,7 @@ pub fn from_readable_stream(
             .map(|r| crate::transport::TransportBody::from_reader(r, abort.signal())),
         parser: crate::stream::sse::SseParser::default(),
         pending: std::collections::VecDeque::new(),
+        ready: std::collections::VecDeque::new(),
         ended: false,
     };
     Ok(as_async_iterable(JsValue::from(ForwardedRunEvents {
@@ -422,24 +426,45 @@ impl Forwarded {
             return Err(error_answer(response).await);
         }
         loop {
+            if let Some(ready) = self.ready.pop_front() {
+                return ready.map(Some);
+            }
+            // Every event of the chunks read so far, converted together; a failure after them comes last.
+            let mut decoded = Vec::new();
+            let mut failure = None;
             while let Some(event) = self.pending.pop_front() {
                 if event.event.as_deref() == Some(crate::stream::forward::ERROR_EVENT) {
                     self.ended = true;
-                    return Err(forwarded_error(&event.data));
+                    failure = Some(forwarded_error(&event.data));
+                    break;
                 }
                 if event.data.is_empty() {
                     continue;
                 }
-                let decoded = crate::stream::StreamEvent::from_text(&event.data)
-                    .map_err(|e| forwarded_stream_error(crate::error::StreamCause::NotJson(e)))?;
-                if decoded.is_ping() {
-                    continue;
+                match crate::stream::StreamEvent::from_text(&event.data) {
+                    Ok(e) if e.is_ping() => {}
+                    Ok(e) => {
+                        let terminal = e.is_terminal();
+                        decoded.push((e, event.data));
+                        if terminal {
+                            self.ended = true;
+                            self.pending.clear();
+                        }
+                    }
+                    Err(e) => {
+                        self.ended = true;
+                        failure = Some(forwarded_stream_error(crate::error::StreamCause::NotJson(e)));
+                        break;
+                    }
                 }
-                if decoded.is_terminal() {
-                    self.ended = true;
-                    self.pending.clear();
-                }
-                return super::event_to_js(&decoded, &event.data).map(Some);
+            }
+            if !decoded.is_empty() {
+                let values = super::events_to_js(decoded.iter().map(|(e, raw)| (e, raw.as_str())))?;
+                self.ready.extend(values.iter().map(Ok));
+            }
+            self.ready.extend(failure.map(Err));
+            if !self.ready.is_empty() {
+                continue;
             }
             if self.ended {
                 return Ok(None);
