@@ -716,20 +716,10 @@ mod tests {
         ]
     }
 
+    /// The fields `decode` reads, nested ones and others.
     fn field_name() -> impl Strategy<Value = String> {
-        prop::sample::select(vec![
-            "type",
-            "status",
-            "message",
-            "event_type",
-            "data",
-            "timestamp",
-            "user_id",
-            "content",
-            "metadata",
-            "thread_id",
-            "message_id",
-            "sequence",
+        let mut names = READ_FIELDS.to_vec();
+        names.extend([
             "stream_status",
             "status_type",
             "thread_run_id",
@@ -738,8 +728,8 @@ mod tests {
             "role",
             "created_at",
             "other",
-        ])
-        .prop_map(str::to_owned)
+        ]);
+        prop::sample::select(names).prop_map(str::to_owned)
     }
 
     proptest! {

@@ -331,6 +331,16 @@ impl SseParser {
             input = rest;
         }
         self.check_pending(self.line.len() + input.len())?;
+        if self.data_line_open && self.line.is_empty() {
+            // A streamed `data` line goes on: decoded straight from the input (one copy), an incomplete UTF-8
+            // sequence at its end held back, as `stream_data_line` does.
+            let end = input.len() - incomplete_utf8_tail(input);
+            let (value, tail) = input.split_at_checked(end).unwrap_or((input, &[]));
+            push_decoded(&mut self.data, value);
+            self.open_raw += end;
+            self.line.extend_from_slice(tail);
+            return Ok(());
+        }
         self.line.extend_from_slice(input);
         if self.data_line_open || (self.line.len() > STREAMED_DATA_LINE && self.line.starts_with(b"data:")) {
             self.stream_data_line();
