@@ -43,7 +43,10 @@ node -e '
   const fs = require("fs");
   const [wasm, inline, glue] = process.argv.slice(1);
   const b64 = fs.readFileSync(wasm).toString("base64");
-  fs.writeFileSync(inline, "\"use strict\";\n// The wasm module, base64-encoded, for the Node entries (no file access needed).\nmodule.exports = \"" + b64 + "\";\n");
+  // The string as JSON: JSON.parse reads it several times faster than the JavaScript parser, and Node scans a
+  // CommonJS module that ESM imports for its exports (the scan of an 870 KB module took ~10 ms of a cold start).
+  fs.writeFileSync(inline.replace(/\.cjs$/, ".json"), JSON.stringify(b64));
+  fs.writeFileSync(inline, "\"use strict\";\n// The wasm module, base64-encoded, for the Node entries (no file access needed).\nmodule.exports = require(\"./wasm_inline.json\");\n");
   fs.writeFileSync(inline.replace(/\.cjs$/, ".d.cts"), "declare const wasm: string;\nexport = wasm;\n");
   const code = fs.readFileSync(glue, "utf8");
   const load = "const wasmBytes = require(\x27fs\x27).readFileSync(wasmPath);";

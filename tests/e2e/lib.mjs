@@ -256,8 +256,8 @@ export const isTerminalStatus = (text) =>
 /** The first 80 characters of the package's base64 copy of the wasm (the Node entries' copy), as installed in
  * `app`: bundles that must not carry that copy are searched for it. */
 export function base64WasmStart(app) {
-  const inline = readFileSync(path.join(app, 'node_modules/@helium-ai/sdk/dist/node/wasm_inline.cjs'), 'utf8');
-  const match = /module\.exports = "([A-Za-z0-9+/]{80})/.exec(inline);
-  if (!match) throw new Error('dist/node/wasm_inline.cjs does not hold a base64 string');
-  return match[1];
+  const inline = JSON.parse(readFileSync(path.join(app, 'node_modules/@helium-ai/sdk/dist/node/wasm_inline.json'), 'utf8'));
+  const match = /^[A-Za-z0-9+/]{80}/.exec(typeof inline === 'string' ? inline : '');
+  if (!match) throw new Error('dist/node/wasm_inline.json does not hold a base64 string');
+  return match[0];
 }
