@@ -303,12 +303,16 @@ impl AgentStreamDecoder {
             .feed(chunk, &mut self.events)
             .map_err(|e| stream_error(crate::error::StreamCause::Sse(e)))?;
         let mut decoded = Vec::with_capacity(self.events.len());
-        for event in self.events.iter().filter(|e| !e.data.is_empty()) {
-            let event_ = crate::stream::StreamEvent::from_text(&event.data)
+        for sse in self.events.iter().filter(|e| !e.data.is_empty()) {
+            let event = crate::stream::StreamEvent::from_text(&sse.data)
                 .map_err(|e| stream_error(crate::error::StreamCause::NotJson(e)))?;
-            decoded.push((event_, event.data.as_str()));
+            decoded.push((event, sse.data.as_str()));
         }
-        super::events_to_js(decoded.iter().map(|(e, raw)| (e, *raw)))
+        let converted = super::events_to_js(decoded.iter().map(|(e, raw)| (e, *raw)));
+        drop(decoded);
+        // The chunk's events are not kept until the next push (a large one would stay in memory).
+        self.events.clear();
+        converted
     }
 
     /// Ends the stream; true if an incomplete event was discarded.
