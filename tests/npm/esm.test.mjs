@@ -12,6 +12,7 @@ import init, {
   parseContent,
   supabaseClientConfig,
   isHeliumError,
+  fromReadableStream,
 } from '@helium-ai/sdk';
 // supabase-js's REST client (createClient also opens Realtime, which needs Node 22's WebSocket).
 import { PostgrestClient } from '@supabase/postgrest-js';
@@ -169,6 +170,31 @@ test('events that arrive in one chunk come out one by one, then the error that f
   } finally {
     server.close();
   }
+});
+
+test('fromReadableStream: the events of one chunk in order, then the forwarded failure after them', async () => {
+  const item = (i) => `data: {"type": "assistant", "sequence": ${i}, "content": "{\\"content\\": \\"f${i}\\"}", ` +
+    `"metadata": "{\\"stream_status\\": \\"chunk\\"}"}\n\n`;
+  const oneChunk = (text) => new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(text));
+      controller.close();
+    },
+  });
+  const failure = 'event: error\ndata: {"kind": "network", "message": "the backend went away", "requestId": "rid-7"}\n\n';
+  const seen = [];
+  await assert.rejects(async () => {
+    for await (const event of fromReadableStream(oneChunk(`${[0, 1, 2].map(item).join('')}${failure}${item(3)}`))) {
+      seen.push(event.text);
+    }
+  }, (err) => isHeliumError(err) && err.kind === 'network' && err.requestId === 'rid-7' && /went away/.test(err.message));
+  assert.deepEqual(seen, ['f0', 'f1', 'f2']);
+
+  // A terminal item ends the stream: what follows it in the same chunk is not read.
+  const after = [];
+  const ended = `${item(0)}data: {"type": "status", "status": "completed", "message": "done"}\n\n${item(1)}`;
+  for await (const event of fromReadableStream(new Response(oneChunk(ended)))) after.push(event.kind);
+  assert.deepEqual(after, ['assistant_chunk', 'run_status']);
 });
 
 test('break cancels the stream', async () => {
