@@ -167,7 +167,11 @@ export async function forwarding(runId: string): Promise<string> {
     const withRaw: RunEvent = event;
     if (withRaw.kind === 'run_status') last = withRaw.state;
   }
+  // `return()` is the async iterator's: a promise of the final result, as `for await` expects.
+  const ended: IteratorResult<RunEvent, undefined> = await forwarded.return();
+  const closing: Promise<IteratorResult<RunEvent, undefined>> = events.return();
+  await closing;
   forwarded.close();
   client.free();
-  return last + seen.join();
+  return last + seen.join() + String(ended.done);
 }

@@ -69,7 +69,10 @@ impl PageIterator {
     }
 
     /// Stops the iteration (called by `break` in `for await`).
-    #[wasm_bindgen(js_name = "return", unchecked_return_type = "IteratorResult<any, undefined>")]
+    #[wasm_bindgen(
+        js_name = "return",
+        unchecked_return_type = "Promise<IteratorResult<any, undefined>>"
+    )]
     pub fn return_(&self) -> js_sys::Promise {
         if let Ok(mut slot) = self.inner.try_borrow_mut() {
             slot.take();

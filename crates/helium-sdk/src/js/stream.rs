@@ -81,7 +81,7 @@ impl AgentRunEvents {
     /// Stops reading and cancels the fetch (called by `break` in `for await`).
     #[wasm_bindgen(
         js_name = "return",
-        unchecked_return_type = "IteratorResult<StreamEvent, undefined>"
+        unchecked_return_type = "Promise<IteratorResult<StreamEvent & { raw: unknown }, undefined>>"
     )]
     pub fn return_(&self) -> js_sys::Promise {
         self.close();
@@ -554,7 +554,7 @@ impl ForwardedRunEvents {
     /// Stops reading and cancels the body (called by `break` in `for await`).
     #[wasm_bindgen(
         js_name = "return",
-        unchecked_return_type = "IteratorResult<StreamEvent, undefined>"
+        unchecked_return_type = "Promise<IteratorResult<StreamEvent & { raw: unknown }, undefined>>"
     )]
     pub fn return_(&self) -> js_sys::Promise {
         self.close();
