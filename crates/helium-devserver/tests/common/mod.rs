@@ -134,15 +134,7 @@ pub fn frames(body: &str) -> Vec<String> {
 /// Wait until the run has the given DB status.
 pub async fn wait_status(server: &DevServer, run_id: &str, token: &str, status: &str) -> Value {
     for _ in 0..500 {
-        let body: Value = client()
-            .get(format!("{}/agent-run/{run_id}", server.api_url()))
-            .header("Authorization", bearer(token))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = get_json(format!("{}/agent-run/{run_id}", server.api_url()), token).await;
         if body["status"] == status {
             return body;
         }
