@@ -333,12 +333,11 @@ impl SseParser {
         self.check_pending(self.line.len() + input.len())?;
         if self.data_line_open && self.line.is_empty() {
             // A streamed `data` line goes on: decoded straight from the input (one copy), an incomplete UTF-8
-            // sequence at its end held back, as `stream_data_line` does.
-            let end = input.len() - incomplete_utf8_tail(input);
-            let (value, tail) = input.split_at_checked(end).unwrap_or((input, &[]));
-            push_decoded(&mut self.data, value);
-            self.open_raw += end;
-            self.line.extend_from_slice(tail);
+            // sequence at its end held back.
+            let moved = push_complete(&mut self.data, input, 0);
+            self.open_raw += moved;
+            self.line
+                .extend_from_slice(input.get(moved..).unwrap_or_default());
             return Ok(());
         }
         self.line.extend_from_slice(input);
@@ -361,11 +360,7 @@ impl SseParser {
             self.open_base = self.data.len();
             self.open_raw = 0;
         }
-        let end = self.line.len() - incomplete_utf8_tail(&self.line);
-        if let Some(value) = self.line.get(start..end) {
-            push_decoded(&mut self.data, value);
-        }
-        let moved = end.max(start).min(self.line.len());
+        let moved = push_complete(&mut self.data, &self.line, start);
         self.line.drain(..moved);
         self.open_raw += moved;
         self.data_line_open = true;
@@ -460,6 +455,16 @@ fn push_decoded(out: &mut String, bytes: &[u8]) {
         Ok(text) => out.push_str(text),
         Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
     }
+}
+
+/// Appends the value in `bytes` after its first `skip` bytes (a field name) up to its last complete UTF-8
+/// sequence; returns how many bytes of `bytes` that took (the rest begins a sequence the next bytes may complete).
+fn push_complete(out: &mut String, bytes: &[u8], skip: usize) -> usize {
+    let end = bytes.len() - incomplete_utf8_tail(bytes);
+    if let Some(value) = bytes.get(skip..end) {
+        push_decoded(out, value);
+    }
+    end.max(skip).min(bytes.len())
 }
 
 /// How many bytes at the end of `bytes` start a UTF-8 sequence that the next bytes may complete (0 to 3).
