@@ -136,7 +136,7 @@ pub struct Endpoint(String);
 
 impl Endpoint {
     pub(crate) fn new(method: &str, url_without_query: &str) -> Endpoint {
-        Endpoint(format!("{method} {url_without_query}"))
+        Endpoint([method, " ", url_without_query].concat())
     }
 
     /// The endpoint as text.

@@ -75,32 +75,45 @@ impl fmt::Display for BackendUrl {
 /// deployment guide's default (`http://localhost:8000`) does not; both give the API root
 /// `http://localhost:8000/api`. A path such as `/helium` becomes `/helium/api`; `/v2/api` stays as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ApiRoot(HttpUrl);
+pub struct ApiRoot {
+    url: HttpUrl,
+    /// `url` as text, written once: every request's URL starts with it.
+    text: String,
+}
 
 impl ApiRoot {
     /// Derives the API root from a backend base URL.
     pub fn from_backend_url(url: &HttpUrl) -> ApiRoot {
-        if url.path() == "/api" || url.path().ends_with("/api") {
-            ApiRoot(url.clone())
+        let url = if url.path() == "/api" || url.path().ends_with("/api") {
+            url.clone()
         } else {
-            ApiRoot(url.join("/api"))
+            url.join("/api")
+        };
+        ApiRoot {
+            text: url.to_string(),
+            url,
         }
     }
 
     /// The API root as a URL.
     pub fn url(&self) -> &HttpUrl {
-        &self.0
+        &self.url
+    }
+
+    /// The API root as text (`http://localhost:8000/api`).
+    pub fn as_str(&self) -> &str {
+        &self.text
     }
 
     /// The full URL of a route, e.g. `endpoint("/health")`. `path` starts with `/`.
     pub fn endpoint(&self, path: &str) -> String {
-        format!("{}{}", self.0, path)
+        [self.text.as_str(), path].concat()
     }
 }
 
 impl fmt::Display for ApiRoot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        f.write_str(&self.text)
     }
 }
 

@@ -335,11 +335,11 @@ impl Whole {
 
 impl Pipeline {
     /// The root a call's path hangs off.
-    fn root(&self, call: &Call) -> Result<String, Error> {
+    fn root(&self, call: &Call) -> Result<&str, Error> {
         match call.base {
-            Base::Api => Ok(self.api_root.to_string()),
+            Base::Api => Ok(self.api_root.as_str()),
             Base::Rest => match &self.rest {
-                Ok(rest) => Ok(rest.root.clone()),
+                Ok(rest) => Ok(&rest.root),
                 Err(e) => Err(e.clone().into()),
             },
         }
@@ -348,16 +348,14 @@ impl Pipeline {
     /// `METHOD scheme://host:port/api/path` (never the query string).
     pub(crate) fn endpoint(&self, call: &Call) -> Endpoint {
         let path = call.path.split('?').next().unwrap_or_default();
-        let root = self
-            .root(call)
-            .unwrap_or_else(|_| "(Supabase not configured)".to_owned());
-        Endpoint::new(call.method.as_str(), &format!("{root}{path}"))
+        let root = self.root(call).unwrap_or("(Supabase not configured)");
+        Endpoint::new(call.method.as_str(), &[root, path].concat())
     }
 
     /// Step 1: the request of a call, without credentials. Fails for a header a browser could not send to the
     /// backend, and for a Supabase call without a Supabase project.
     pub(crate) fn prepare(&self, call: &Call, request_id: Option<&str>) -> Result<Request, Error> {
-        let mut url = self.root(call)?;
+        let mut url = self.root(call)?.to_owned();
         url.push_str(&call.path);
         let mut separator = if call.path.contains('?') { '&' } else { '?' };
         for (k, v) in &call.query {
@@ -478,7 +476,7 @@ impl Pipeline {
         let endpoint = self.endpoint(&call);
         let limit = settings.max_response_size;
         let (body, status, headers, request_id) = self
-            .execute(call, settings, |body: TransportBody| body.all(limit))
+            .execute(call, &endpoint, settings, |body: TransportBody| body.all(limit))
             .await?;
         Ok(Whole {
             endpoint,
@@ -491,8 +489,11 @@ impl Pipeline {
 
     /// Sends a call and returns the head of the success; the timeout covers the head only.
     pub(crate) async fn open(&self, call: Call, settings: &CallSettings) -> Result<Head, Error> {
+        let endpoint = self.endpoint(&call);
         let (body, _, _, request_id) = self
-            .execute(call, settings, |body: TransportBody| async move { Ok(body) })
+            .execute(call, &endpoint, settings, |body: TransportBody| async move {
+                Ok(body)
+            })
             .await?;
         Ok(Head { body, request_id })
     }
@@ -500,6 +501,7 @@ impl Pipeline {
     async fn execute<T, R, F>(
         &self,
         call: Call,
+        endpoint: &Endpoint,
         settings: &CallSettings,
         read: R,
     ) -> Result<(T, u16, Vec<(String, String)>, Option<String>), Error>
@@ -507,7 +509,6 @@ impl Pipeline {
         R: Fn(TransportBody) -> F,
         F: Future<Output = Result<T, Failure>>,
     {
-        let endpoint = self.endpoint(&call);
         let request_id = self.new_request_id();
         let policy = match call.idempotency {
             Idempotency::Idempotent => settings.retry,
@@ -519,7 +520,7 @@ impl Pipeline {
             if settings.ctx.aborted() {
                 return Err(Error::transport(
                     TransportKind::Aborted,
-                    endpoint,
+                    endpoint.clone(),
                     String::new(),
                     request_id,
                 ));
@@ -542,7 +543,7 @@ impl Pipeline {
                     Error::timeout(endpoint.clone(), settings.timeout, request_id.clone())
                 }
                 Some(Err(failure)) => {
-                    let e = failure_error(failure, &endpoint, request_id.clone());
+                    let e = failure_error(failure, endpoint, request_id.clone());
                     self.transport
                         .observed(observation, Outcome::Failed(e.kind().as_str()));
                     e
@@ -555,7 +556,7 @@ impl Pipeline {
                 Some(Ok(Attempt::TooLarge(status, limit))) => {
                     self.transport.observed(observation, Outcome::Status(status));
                     // Not transient: the same body comes back on a retry.
-                    return Err(Error::body_too_large(endpoint, status, limit, request_id));
+                    return Err(Error::body_too_large(endpoint.clone(), status, limit, request_id));
                 }
                 Some(Ok(Attempt::Failure(status, headers, body))) => {
                     let read = body.all(MAX_ERROR_BODY_SIZE);
@@ -564,7 +565,7 @@ impl Pipeline {
                         Some(Err(Failure::Aborted)) => {
                             return Err(Error::transport(
                                 TransportKind::Aborted,
-                                endpoint,
+                                endpoint.clone(),
                                 String::new(),
                                 request_id,
                             ));
@@ -588,7 +589,7 @@ impl Pipeline {
             let Some(delay) = retry_delay(&policy, &error, attempt, platform::now_epoch_secs()) else {
                 return Err(error);
             };
-            platform::trace_retry(&endpoint, attempt + 1, delay, &error);
+            platform::trace_retry(endpoint, attempt + 1, delay, &error);
             platform::sleep(delay).await;
             attempt += 1;
         }
