@@ -26,33 +26,54 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WBG_VERSION"; then
   exit 1
 fi
 
+# Two builds of the same code: for browsers, edge runtimes and Workers compiled for size (the release profile),
+# for the Node entries compiled for speed (the node profile: a server loads it once and decodes every stream
+# with it). One after the other: these machines have two cores.
 cargo build -p helium-sdk --target wasm32-unknown-unknown --release --locked
+cargo build -p helium-sdk --target wasm32-unknown-unknown --profile node --locked
 WASM="$ROOT/target/wasm32-unknown-unknown/release/helium_sdk.wasm"
+NODE_WASM="$ROOT/target/wasm32-unknown-unknown/node/helium_sdk.wasm"
 
 rm -rf "$PKG/dist"
 wasm-bindgen --target web --out-dir "$PKG/dist/web" "$WASM"
-wasm-bindgen --target nodejs --out-dir "$PKG/dist/cjs" "$WASM"
 "$WASM_OPT" -Oz "$PKG/dist/web/helium_sdk_bg.wasm" -o "$PKG/dist/web/helium_sdk_bg.wasm"
-# One binary copy of the wasm (dist/web, for browsers, edge runtimes and Workers) and one base64 copy (dist/node,
-# for the Node entries: a bundler that bundles server code keeps it working with no configuration, which a
-# file read does not survive; see pkg/README.md). The CommonJS glue takes its bytes from the base64 copy too.
-rm -f "$PKG"/dist/*/.gitignore "$PKG"/dist/*/helium_sdk_bg.wasm.d.ts "$PKG/dist/cjs/helium_sdk_bg.wasm"
-echo '{"type":"commonjs"}' > "$PKG/dist/cjs/package.json"
-mkdir -p "$PKG/dist/node"
+# The speed build with its own glue (the glue names the wasm's closure shims, which differ between builds): the
+# web glue for the Node ESM entry, the nodejs glue for the CommonJS entry. Same exports and types as the browser's.
+wasm-bindgen --target web --out-dir "$PKG/dist/node" "$NODE_WASM"
+wasm-bindgen --target nodejs --out-dir "$PKG/dist/cjs" "$NODE_WASM"
+public_api() { sed '/^export type InitInput/,$d' "$1"; } # the declarations before the wasm's internal exports
+if ! cmp -s <(public_api "$PKG/dist/node/helium_sdk.d.ts") <(public_api "$PKG/dist/web/helium_sdk.d.ts"); then
+  echo "the node build's exports differ from the release build's (dist/node/helium_sdk.d.ts)" >&2
+  exit 1
+fi
+"$WASM_OPT" -O3 "$PKG/dist/node/helium_sdk_bg.wasm" -o "$PKG/dist/node/helium_sdk_bg.wasm"
+# One binary copy of the wasm (dist/web, for browsers, edge runtimes and Workers) and one base64 copy of the speed
+# build (dist/node, for the Node entries: a bundler that bundles server code keeps it working with no
+# configuration, which a file read does not survive; see pkg/README.md). The CommonJS glue takes its bytes from
+# the base64 copy too, and the Node ESM glue never loads a file: its default URL (which a bundler would try to
+# resolve) is replaced by an error.
 node -e '
   const fs = require("fs");
-  const [wasm, inline, glue] = process.argv.slice(1);
+  const [wasm, inline, glue, esm] = process.argv.slice(1);
   const b64 = fs.readFileSync(wasm).toString("base64");
   // The string as JSON: JSON.parse reads it several times faster than the JavaScript parser, and Node scans a
   // CommonJS module that ESM imports for its exports (the scan of an 870 KB module took ~10 ms of a cold start).
   fs.writeFileSync(inline.replace(/\.cjs$/, ".json"), JSON.stringify(b64));
   fs.writeFileSync(inline, "\"use strict\";\n// The wasm module, base64-encoded, for the Node entries (no file access needed).\nmodule.exports = require(\"./wasm_inline.json\");\n");
   fs.writeFileSync(inline.replace(/\.cjs$/, ".d.cts"), "declare const wasm: string;\nexport = wasm;\n");
-  const code = fs.readFileSync(glue, "utf8");
-  const load = "const wasmBytes = require(\x27fs\x27).readFileSync(wasmPath);";
-  if (!code.includes(load)) throw new Error("the CommonJS glue no longer loads the wasm as expected: " + glue);
-  fs.writeFileSync(glue, code.replace(load, "const wasmBytes = Buffer.from(require(\x27../node/wasm_inline.cjs\x27), \x27base64\x27);"));
-' "$PKG/dist/web/helium_sdk_bg.wasm" "$PKG/dist/node/wasm_inline.cjs" "$PKG/dist/cjs/helium_sdk.js"
+  const replace = (file, from, to) => {
+    const code = fs.readFileSync(file, "utf8");
+    if (!code.includes(from)) throw new Error("the glue no longer reads as expected (" + from + "): " + file);
+    fs.writeFileSync(file, code.replace(from, to));
+  };
+  replace(glue, "const wasmBytes = require(\x27fs\x27).readFileSync(wasmPath);",
+    "const wasmBytes = Buffer.from(require(\x27../node/wasm_inline.cjs\x27), \x27base64\x27);");
+  replace(esm, "module_or_path = new URL(\x27helium_sdk_bg.wasm\x27, import.meta.url);",
+    "throw new Error(\x27@helium-ai/sdk: the Node entry instantiates the module on import\x27);");
+' "$PKG/dist/node/helium_sdk_bg.wasm" "$PKG/dist/node/wasm_inline.cjs" "$PKG/dist/cjs/helium_sdk.js" "$PKG/dist/node/helium_sdk.js"
+rm -f "$PKG"/dist/*/.gitignore "$PKG"/dist/*/helium_sdk_bg.wasm.d.ts "$PKG/dist/cjs/helium_sdk_bg.wasm" \
+  "$PKG/dist/node/helium_sdk_bg.wasm" "$PKG/dist/node/helium_sdk.d.ts"
+echo '{"type":"commonjs"}' > "$PKG/dist/cjs/package.json"
 
 mkdir -p "$OUT"
 rm -f "$OUT"/helium-ai-sdk-*.tgz

@@ -13,7 +13,8 @@
 #   native-tests   cargo test --workspace: SDK unit/integration/property tests, dev backend black-box HTTP tests,
 #                  the helium CLI against in-process and spawned dev backends, the reliability campaign's smoke
 #                  (tests/soak: faulted streams, load, the hostile server and the secrets scan, at small size)
-#   npm-build      pkg/build.sh: wasm release build, wasm-bindgen (web + nodejs), wasm-opt -Oz, npm pack; then
+#   npm-build      pkg/build.sh: wasm builds for size (browsers, edge) and for speed (Node), wasm-bindgen (web +
+#                  nodejs), wasm-opt -Oz and -O3, npm pack; then
 #                  pkg/size.sh: the browser entry's gzip size against the budget in pkg/size-budget
 #   wasm-node      wasm-bindgen-test under Node against a dev backend started for the run
 #   wasm-chromium  wasm-bindgen-test in headless Debian Chromium (chromedriver) against the same dev backend,
@@ -38,7 +39,7 @@ declare -A ABOUT=(
   [clippy-native]="clippy on the workspace, all targets, -D warnings"
   [clippy-wasm]="clippy on helium-sdk for wasm32-unknown-unknown, lib and tests, -D warnings"
   [native-tests]="cargo test --workspace (SDK, dev backend, CLI, soak smoke)"
-  [npm-build]="pkg/build.sh: wasm release build, wasm-bindgen, wasm-opt, npm pack; pkg/size.sh budget"
+  [npm-build]="pkg/build.sh: wasm builds for size and for speed (Node), wasm-bindgen, wasm-opt, npm pack; pkg/size.sh budget"
   [wasm-node]="wasm-bindgen-test under Node against a dev backend"
   [wasm-chromium]="wasm-bindgen-test in headless Chromium against a strict-CORS dev backend"
   [npm-checks]="publint, arethetypeswrong, tsc --strict consumer, Node ESM and CJS consumers"

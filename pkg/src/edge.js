@@ -10,7 +10,7 @@ import { edgeServerEnv } from './env.js';
 import { start } from './start.js';
 import { withEnv } from './wrap.js';
 
-start(wasmModule);
+start(glue, wasmModule);
 
 export * from '../dist/web/helium_sdk.js';
 export { init, default, isReady } from './start.js';

@@ -1,11 +1,11 @@
 // What the entries that load the module synchronously share (Node ESM, edge runtimes, Cloudflare Workers): the
 // module is instantiated when the entry is imported, so `init()` resolves at once and every function is ready.
-import * as glue from '../dist/web/helium_sdk.js';
 import { installOperations } from './operations.js';
 
 /** Instantiates the wasm from a `WebAssembly.Module` or its bytes (no compile step on edge runtimes when a
- * Module is given) and gives HeliumClient its operation methods. */
-export function start(module) {
+ * Module is given) with the entry's glue (the browser build's for edge runtimes, the speed build's for Node) and
+ * gives HeliumClient its operation methods. */
+export function start(glue, module) {
   // A Module compiled in another realm (Next.js' edge sandbox compiles the wasm outside the context the code
   // runs in) fails the glue's `instanceof WebAssembly.Module` and would be taken for bytes; give it this realm's
   // prototype (the object, and what it is, stay the same).

@@ -18,6 +18,10 @@ import init, {
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as nodeEntry from '@helium-ai/sdk';
 
 const backend = process.env.HELIUM_DEVSERVER_URL;
 const token = process.env.HELIUM_E2E_TOKEN;
@@ -230,6 +234,29 @@ test('AgentStreamDecoder decodes recorded stream bytes in any chunking', () => {
   }
   const bad = new AgentStreamDecoder();
   assert.throws(() => bad.push(new TextEncoder().encode('data: not json\n\n')), (err) => err.kind === 'stream');
+});
+
+test('the Node entry runs the build compiled for speed: other bytes than the browser file, the same exports, the same events', async () => {
+  const dir = path.dirname(createRequire(import.meta.url).resolve('@helium-ai/sdk/package.json'));
+  const browserWasm = readFileSync(path.join(dir, 'dist/web/helium_sdk_bg.wasm'));
+  const nodeWasm = Buffer.from(JSON.parse(readFileSync(path.join(dir, 'dist/node/wasm_inline.json'), 'utf8')), 'base64');
+  assert.ok(!nodeWasm.equals(browserWasm), 'the Node entry carries a copy of the browser build');
+  assert.ok(nodeWasm.length > browserWasm.length, 'the speed build is the larger one');
+  const browser = await import(pathToFileURL(path.join(dir, 'dist/web/helium_sdk.js')).href);
+  browser.initSync({ module: browserWasm });
+  const names = (m) => Object.keys(m).filter((k) => !['default', 'init', 'isReady'].includes(k)).sort();
+  assert.deepEqual(names(nodeEntry), names(browser));
+  const sample = readFileSync(new URL('../../../crates/helium-devserver/fixtures/stream_sample.sse', import.meta.url));
+  const decode = (Decoder) => {
+    const decoder = new Decoder();
+    const events = [];
+    for (let i = 0; i < sample.length; i += 100) events.push(...decoder.push(sample.subarray(i, i + 100)));
+    events.push(decoder.finish());
+    return events;
+  };
+  const events = decode(AgentStreamDecoder);
+  assert.equal(events.length, 28);
+  assert.deepEqual(events, decode(browser.AgentStreamDecoder));
 });
 
 test('a conversation: follow-up, messages through supabase-js (postgrest-js) with the SDK\'s config, cascade delete', async () => {
