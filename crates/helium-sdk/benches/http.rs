@@ -26,19 +26,7 @@ fn round_trip(c: &mut Criterion) {
         .expect("dev backend");
     let url = format!("{}/health", server.api_url());
     let raw = reqwest::Client::new();
-    group.bench_function("raw_reqwest", |b| {
-        b.to_async(&rt).iter(|| async {
-            let resp = raw
-                .get(&url)
-                .header("accept", "application/json")
-                .send()
-                .await
-                .expect("send");
-            let bytes = resp.bytes().await.expect("body");
-            let health: HealthResponse = serde_json::from_slice(&bytes).expect("decode");
-            health
-        })
-    });
+    group.bench_function("raw_reqwest", |b| b.to_async(&rt).iter(|| raw_health(&raw, &url)));
     rt.block_on(server.shutdown());
 
     let server = rt
@@ -71,14 +59,7 @@ fn round_trip(c: &mut Criterion) {
             let time_raw = async {
                 let t = std::time::Instant::now();
                 for _ in 0..200 {
-                    let resp = raw
-                        .get(&url)
-                        .header("accept", "application/json")
-                        .send()
-                        .await
-                        .expect("send");
-                    let bytes = resp.bytes().await.expect("body");
-                    let _: HealthResponse = serde_json::from_slice(&bytes).expect("decode");
+                    raw_health(&raw, &url).await;
                 }
                 t.elapsed().as_secs_f64()
             };
@@ -113,14 +94,7 @@ fn round_trip(c: &mut Criterion) {
     let (raw_times, sdk_times) = rt.block_on(async {
         let raw_call = || async {
             let t = std::time::Instant::now();
-            let resp = raw
-                .get(&url)
-                .header("accept", "application/json")
-                .send()
-                .await
-                .expect("send");
-            let bytes = resp.bytes().await.expect("body");
-            let _: HealthResponse = serde_json::from_slice(&bytes).expect("decode");
+            raw_health(&raw, &url).await;
             t.elapsed().as_secs_f64()
         };
         let sdk_call = || async {
@@ -153,6 +127,18 @@ fn round_trip(c: &mut Criterion) {
         median(&raw_times) * 1e6,
         median(&sdk_times) * 1e6,
     );
+}
+
+/// The baseline: the same request and typed decode with raw reqwest.
+async fn raw_health(raw: &reqwest::Client, url: &str) -> HealthResponse {
+    let resp = raw
+        .get(url)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("send");
+    let bytes = resp.bytes().await.expect("body");
+    serde_json::from_slice(&bytes).expect("decode")
 }
 
 fn median(values: &[f64]) -> f64 {
