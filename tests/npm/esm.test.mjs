@@ -257,6 +257,20 @@ test('the Node entry runs the build compiled for speed: other bytes than the bro
   const events = decode(AgentStreamDecoder);
   assert.equal(events.length, 28);
   assert.deepEqual(events, decode(browser.AgentStreamDecoder));
+  // And the same errors: an item that is not JSON, and one nested past serde_json's limit.
+  for (const item of ['not json', `${'['.repeat(200)}${']'.repeat(200)}`]) {
+    const failure = (Decoder) => {
+      try {
+        new Decoder().push(new TextEncoder().encode(`data: ${item}\n\n`));
+      } catch (err) {
+        return { name: err.name, kind: err.kind, message: err.message };
+      }
+      return null;
+    };
+    const fromNode = failure(AgentStreamDecoder);
+    assert.equal(fromNode?.kind, 'stream', item);
+    assert.deepEqual(failure(browser.AgentStreamDecoder), fromNode);
+  }
 });
 
 test('a conversation: follow-up, messages through supabase-js (postgrest-js) with the SDK\'s config, cascade delete', async () => {
