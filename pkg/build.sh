@@ -36,8 +36,10 @@ NODE_WASM="$ROOT/target/wasm32-unknown-unknown/node/helium_sdk.wasm"
 
 rm -rf "$PKG/dist"
 wasm-bindgen --target web --out-dir "$PKG/dist/web" "$WASM"
-# --low-memory-unused: the first KiB of memory is never addressed (the stack starts at 1 MiB and grows down, data
-# lies above it), so constant offsets fold into loads and stores. Checked, not assumed: no data segment below 1 MiB.
+# --low-memory-unused lets wasm-opt fold constant offsets into loads and stores, which changes only an address
+# that wraps around into the first KiB of memory. Nothing is kept there: the stack starts at 1 MiB and grows down
+# (its last KiB is reached only by a stack about to overflow) and the data lies above it. Checked, not assumed: no
+# data segment below 1 MiB.
 node -e '
   const fs = require("fs");
   for (const file of process.argv.slice(1)) {
