@@ -29,9 +29,7 @@ impl AgentRunEvents {
     /// The next event as `{done: false, value: {…event, raw}}`, or `{done: true}` after the terminal one.
     ///
     /// @throws {HeliumError} `unauthorized`, `not_found`, `stream`, `network`, `aborted`, …
-    #[wasm_bindgen(
-        unchecked_return_type = "Promise<IteratorResult<StreamEvent & { raw: unknown }, undefined>>"
-    )]
+    #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<RunEvent, undefined>>")]
     pub fn next(&self) -> js_sys::Promise {
         if let Some(ready) = self.ready.borrow_mut().pop_front() {
             return match ready {
@@ -81,7 +79,7 @@ impl AgentRunEvents {
     /// Stops reading and cancels the fetch (called by `break` in `for await`).
     #[wasm_bindgen(
         js_name = "return",
-        unchecked_return_type = "Promise<IteratorResult<StreamEvent & { raw: unknown }, undefined>>"
+        unchecked_return_type = "Promise<IteratorResult<RunEvent, undefined>>"
     )]
     pub fn return_(&self) -> js_sys::Promise {
         self.close();
@@ -246,7 +244,7 @@ impl HeliumClient {
     /// `signal` or `close()` ends the fetch; the run goes on (stop it with `stopAgentRun`).
     #[wasm_bindgen(
         js_name = streamAgentRun,
-        unchecked_return_type = "AgentRunEvents & AsyncIterable<StreamEvent & { raw: unknown }>"
+        unchecked_return_type = "AgentRunEvents & AsyncIterable<RunEvent>"
     )]
     pub fn stream_agent_run(
         &self,
@@ -294,7 +292,7 @@ impl AgentStreamDecoder {
     /// `raw` item as `streamAgentRun` gives it.
     ///
     /// @throws {HeliumError} `stream` for an event over the size limit or an item that is not JSON.
-    #[wasm_bindgen(unchecked_return_type = "(StreamEvent & { raw: unknown })[]")]
+    #[wasm_bindgen(unchecked_return_type = "RunEvent[]")]
     pub fn push(&mut self, chunk: &[u8]) -> Result<js_sys::Array, JsValue> {
         let stream_error =
             |cause: crate::error::StreamCause| to_js_error(&crate::Error::stream("(decoder)", cause, None));
@@ -352,7 +350,7 @@ struct Forwarded {
 /// terminal event throws kind `stream`.
 #[wasm_bindgen(
     js_name = fromReadableStream,
-    unchecked_return_type = "ForwardedRunEvents & AsyncIterable<StreamEvent & { raw: unknown }>"
+    unchecked_return_type = "ForwardedRunEvents & AsyncIterable<RunEvent>"
 )]
 pub fn from_readable_stream(
     #[wasm_bindgen(unchecked_param_type = "Response | ReadableStream<Uint8Array>")] source: JsValue,
@@ -529,7 +527,7 @@ impl ForwardedRunEvents {
     /// The next event as `{done: false, value: {…event, raw}}`, or `{done: true}` after the terminal one.
     ///
     /// @throws {HeliumError} the server's failure (its kind), an error answer's kind, or `stream`.
-    #[wasm_bindgen(unchecked_return_type = "IteratorResult<StreamEvent & { raw: unknown }, undefined>")]
+    #[wasm_bindgen(unchecked_return_type = "IteratorResult<RunEvent, undefined>")]
     pub async fn next(&self) -> Result<JsValue, JsValue> {
         let taken = self.state.borrow_mut().take();
         let Some(mut state) = taken else {
@@ -554,7 +552,7 @@ impl ForwardedRunEvents {
     /// Stops reading and cancels the body (called by `break` in `for await`).
     #[wasm_bindgen(
         js_name = "return",
-        unchecked_return_type = "Promise<IteratorResult<StreamEvent & { raw: unknown }, undefined>>"
+        unchecked_return_type = "Promise<IteratorResult<RunEvent, undefined>>"
     )]
     pub fn return_(&self) -> js_sys::Promise {
         self.close();

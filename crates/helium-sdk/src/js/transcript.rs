@@ -28,7 +28,7 @@ impl JsRunTranscript {
     /// @throws {HeliumError} `invalid_request` for a value without the `raw` item those events carry.
     pub fn push(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "StreamEvent & { raw: unknown }")] event: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RunEvent")] event: JsValue,
     ) -> Result<(), JsValue> {
         let raw = get(&event, "raw");
         if !raw.is_object() {
