@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package from the Rust SDK and packs it:
 #   pkg/build.sh            -> target/npm/helium-ai-sdk-<version>.tgz (path printed on the last line)
-# Needs: the wasm32 target, wasm-bindgen-cli matching Cargo.lock (tests/run.sh installs both), Node + npm.
+# Needs: the wasm32 target, the rust-src component, wasm-bindgen-cli matching Cargo.lock (tests/run.sh installs
+# them), Node + npm.
 # wasm-opt comes from the npm `binaryen` package in pkg/tools (Debian's wasm-opt writes broken modules).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,7 +30,26 @@ fi
 # Two builds of the same code: for browsers, edge runtimes and Workers compiled for size (the release profile),
 # for the Node entries compiled for speed (the node profile: a server loads it once and decodes every stream
 # with it). One after the other: these machines have two cores.
-cargo build -p helium-sdk --target wasm32-unknown-unknown --release --locked
+#
+# The size build compiles the standard library with the SDK (`-Zbuild-std`, from the toolchain's rust-src), so
+# that LTO and opt-level "z" reach it too and std's size-over-speed variants apply (`optimize_for_size`); a panic
+# traps at once (`-Cpanic=immediate-abort`: no panic message formatting, which nothing reads in a browser: the
+# library does not panic on input, and `panic = "abort"` already ended the module), and no source paths and lines
+# are kept for panics (`-Zlocation-detail=none`, which also keeps this machine's paths out of the module). These
+# flags are unstable, so this one command runs with RUSTC_BOOTSTRAP=1 (checked with stable Rust 1.95; the size
+# budget of tests/run.sh notices a toolchain that builds it differently). BENCHMARKS.md: -20 KB gzip.
+SYSROOT=$(rustc --print sysroot)
+if [[ ! -d "$SYSROOT/lib/rustlib/src/rust/library" ]]; then
+  if command -v rustup >/dev/null; then
+    rustup component add rust-src
+  else
+    echo "the size build needs the standard library's source: rustup component add rust-src" >&2
+    exit 1
+  fi
+fi
+RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+  cargo build -p helium-sdk --target wasm32-unknown-unknown --release --locked \
+  -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
 cargo build -p helium-sdk --target wasm32-unknown-unknown --profile node --locked
 WASM="$ROOT/target/wasm32-unknown-unknown/release/helium_sdk.wasm"
 NODE_WASM="$ROOT/target/wasm32-unknown-unknown/node/helium_sdk.wasm"

@@ -133,6 +133,8 @@ install() {
   fi
   rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown || die "cannot add the wasm32 target"
   rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt || die "cannot add clippy/rustfmt"
+  # The npm package's size build compiles the standard library from its source (pkg/build.sh).
+  rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src || die "cannot add rust-src"
   local wbg="$WBG_DIR/bin/wasm-bindgen"
   if [[ ! -x "$wbg" ]] || ! "$wbg" --version | grep -q " $WBG_VERSION"; then
     echo "installing wasm-bindgen-cli $WBG_VERSION into $WBG_DIR (cached for later runs)"
