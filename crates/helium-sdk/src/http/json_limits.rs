@@ -18,14 +18,15 @@ pub(crate) fn exceeds_native_limits(text: &str) -> Option<&'static str> {
         match bytes[i] {
             b'"' => {
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += match bytes[i] {
-                        b'\\' => match escape_len(bytes, i) {
-                            Some(n) => n,
-                            None => return Some("a string in the JSON has an unpaired surrogate escape"),
-                        },
-                        _ => 1,
-                    };
+                loop {
+                    i = quote_or_backslash(bytes, i);
+                    if bytes.get(i) != Some(&b'\\') {
+                        break;
+                    }
+                    match escape_len(bytes, i) {
+                        Some(n) => i += n,
+                        None => return Some("a string in the JSON has an unpaired surrogate escape"),
+                    }
                 }
             }
             b'[' | b'{' => {
@@ -38,11 +39,11 @@ pub(crate) fn exceeds_native_limits(text: &str) -> Option<&'static str> {
             b'-' | b'0'..=b'9' => {
                 let start = i;
                 i = number_end(bytes, i);
-                // The token is ASCII, so `start..i` falls on character boundaries.
-                if text
-                    .get(start..i)
-                    .and_then(|number| number.parse::<f64>().ok())
-                    .is_some_and(|n| !n.is_finite())
+                // Only a number with an exponent or more than 308 characters can exceed `f64::MAX` (~1.8e308);
+                // the token is ASCII, so `start..i` falls on character boundaries.
+                let token = text.get(start..i).unwrap_or_default();
+                if (token.len() > 308 || token.bytes().any(|b| (b | 0x20) == b'e'))
+                    && token.parse::<f64>().is_ok_and(|n| !n.is_finite())
                 {
                     return Some("a number in the JSON is out of range");
                 }
@@ -55,9 +56,35 @@ pub(crate) fn exceeds_native_limits(text: &str) -> Option<&'static str> {
     None
 }
 
+/// The first `"` or `\` at or after `i` (or the end), eight bytes at a time: most of an item's bytes are inside
+/// its strings.
+fn quote_or_backslash(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    // XOR with a repeated byte turns the bytes equal to it into zeros; in (x - ONES) & !x & HIGH the lowest flag
+    // marks the first zero byte (a borrow can only flag bytes above it).
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    while let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let word = u64::from_le_bytes(word);
+        let found =
+            zero_bytes(word ^ (ONES * u64::from(b'"'))) | zero_bytes(word ^ (ONES * u64::from(b'\\')));
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while bytes.get(i).is_some_and(|b| *b != b'"' && *b != b'\\') {
+        i += 1;
+    }
+    i
+}
+
 /// The length of the escape at `i` (a backslash), two surrogate escapes taken as one; `None` for a surrogate
 /// escape without its pair, which `serde_json` refuses in a string (a malformed escape is the parser's to refuse).
 fn escape_len(bytes: &[u8], i: usize) -> Option<usize> {
+    if bytes.get(i + 1) != Some(&b'u') {
+        return Some(2);
+    }
     let hex = |at: usize| -> Option<u16> {
         if bytes.get(at.wrapping_sub(2)..at) != Some(b"\\u".as_slice()) {
             return None;
@@ -213,7 +240,37 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_word_scan_finds_the_first_quote_or_backslash_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for stop in [b'"', b'\\'] {
+                    // Non-ASCII bytes (UTF-8 of é and 😀) around the stop, none of which may look like one.
+                    let mut bytes: Vec<u8> = "é😀a".bytes().cycle().take(len).collect();
+                    if at < len {
+                        bytes[at] = stop;
+                    }
+                    for from in 0..=at {
+                        assert_eq!(
+                            quote_or_backslash(&bytes, from),
+                            at,
+                            "len {len}, stop at {at}, from {from}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn the_word_scan_is_a_byte_scan(bytes in prop::collection::vec(any::<u8>(), 0..64), from in 0usize..70) {
+            let expected = (from..bytes.len())
+                .find(|&i| bytes[i] == b'"' || bytes[i] == b'\\')
+                .unwrap_or(bytes.len().max(from));
+            prop_assert_eq!(quote_or_backslash(&bytes, from), expected);
+        }
+
         /// Whatever serde_json accepts passes the check: it never refuses a body that decodes natively.
         #[test]
         fn never_refuses_what_serde_json_accepts(value in any_json(), noise in "[ \\[\\]{}\",:0-9eE.+-]{0,40}") {
