@@ -284,11 +284,33 @@ const READ_FIELDS: [&str; 12] = [
 /// field: the last one); the other fields are checked and skipped without being built.
 struct ReadFields;
 
-/// A key of an item: the name of a read field, or `None` for another one.
+/// The [`READ_FIELDS`] of an item, by position.
+struct ItemFields([Option<Value>; READ_FIELDS.len()]);
+
+/// The fields [`StreamEvent::decode`] looks up: an item's object, or the read fields of one.
+trait Fields {
+    fn field(&self, key: &str) -> Option<&Value>;
+}
+
+impl Fields for Map<String, Value> {
+    fn field(&self, key: &str) -> Option<&Value> {
+        self.get(key)
+    }
+}
+
+impl Fields for ItemFields {
+    fn field(&self, key: &str) -> Option<&Value> {
+        self.0
+            .get(READ_FIELDS.iter().position(|name| *name == key)?)?
+            .as_ref()
+    }
+}
+
+/// A key of an item: the position of a read field in [`READ_FIELDS`], or `None` for another one.
 struct FieldName;
 
 impl<'de> serde::de::DeserializeSeed<'de> for FieldName {
-    type Value = Option<&'static str>;
+    type Value = Option<usize>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
@@ -296,31 +318,29 @@ impl<'de> serde::de::DeserializeSeed<'de> for FieldName {
 }
 
 impl serde::de::Visitor<'_> for FieldName {
-    type Value = Option<&'static str>;
+    type Value = Option<usize>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field name")
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(READ_FIELDS.iter().copied().find(|name| *name == v))
+        Ok(READ_FIELDS.iter().position(|name| *name == v))
     }
 }
 
 impl<'de> serde::de::Visitor<'de> for ReadFields {
-    type Value = Map<String, Value>;
+    type Value = ItemFields;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object")
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let mut fields = Map::new();
+        let mut fields = ItemFields(Default::default());
         while let Some(name) = access.next_key_seed(FieldName)? {
-            match name {
-                Some(name) => {
-                    fields.insert(name.to_owned(), access.next_value()?);
-                }
+            match name.and_then(|at| fields.0.get_mut(at)) {
+                Some(slot) => *slot = Some(access.next_value()?),
                 None => {
                     access.next_value::<serde::de::IgnoredAny>()?;
                 }
@@ -336,9 +356,14 @@ const ENDPOINT_FAILURES: [&str; 3] = ["Listener ", "Stream failed: ", "Failed to
 impl StreamEvent {
     /// Decodes one item (the JSON after `data: `). Never fails: what cannot be understood is `Unknown`.
     pub fn decode(item: &Value) -> StreamEvent {
-        let Some(obj) = item.as_object() else {
-            return StreamEvent::Unknown { item: item.clone() };
-        };
+        match item.as_object() {
+            Some(obj) => StreamEvent::decode_fields(obj, item),
+            None => StreamEvent::Unknown { item: item.clone() },
+        }
+    }
+
+    /// [`StreamEvent::decode`] of an object, from its fields; `item` is what an `Unknown` event keeps.
+    fn decode_fields(obj: &dyn Fields, item: &Value) -> StreamEvent {
         let ty = str_of(obj, "type").unwrap_or_default();
         // Run-level items carry a top-level `status` (and no message_id).
         if ty == "status"
@@ -349,13 +374,13 @@ impl StreamEvent {
         if ty == "manual_event" {
             return StreamEvent::ManualEvent {
                 event_type: str_of(obj, "event_type").unwrap_or_default().to_owned(),
-                data: obj.get("data").cloned().unwrap_or(Value::Null),
+                data: obj.field("data").cloned().unwrap_or(Value::Null),
                 timestamp: string(obj, "timestamp"),
                 user_id: id(obj, "user_id"),
             };
         }
-        let content = decoded(obj.get("content"));
-        let metadata = decoded(obj.get("metadata"));
+        let content = decoded(obj.field("content"));
+        let metadata = decoded(obj.field("metadata"));
         if ty == "content"
             && let Value::String(text) = &content
         {
@@ -373,7 +398,7 @@ impl StreamEvent {
                     .unwrap_or_default()
                     .to_owned();
                 let stream_status = meta.and_then(|m| str_of(m, "stream_status"));
-                match (stream_status, obj.get("sequence").and_then(Value::as_u64)) {
+                match (stream_status, obj.field("sequence").and_then(Value::as_u64)) {
                     (Some("chunk"), Some(sequence)) => StreamEvent::AssistantChunk {
                         sequence,
                         text,
@@ -432,7 +457,8 @@ impl StreamEvent {
             Ok(fields)
         });
         if let Ok(fields) = read {
-            let event = StreamEvent::decode(&Value::Object(fields));
+            // An `Unknown` event keeps the whole item: it is decoded again from the full parse, below.
+            let event = StreamEvent::decode_fields(&fields, &Value::Null);
             if !matches!(event, StreamEvent::Unknown { .. }) {
                 return Ok(event);
             }
@@ -463,16 +489,16 @@ impl StreamEvent {
     }
 }
 
-fn str_of<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    obj.get(key).and_then(Value::as_str)
+fn str_of<'a>(obj: &'a dyn Fields, key: &str) -> Option<&'a str> {
+    obj.field(key).and_then(Value::as_str)
 }
 
-fn string(obj: &Map<String, Value>, key: &str) -> Option<String> {
+fn string(obj: &dyn Fields, key: &str) -> Option<String> {
     str_of(obj, key).map(str::to_owned)
 }
 
 /// A string field as an id newtype.
-fn id<T: From<String>>(obj: &Map<String, Value>, key: &str) -> Option<T> {
+fn id<T: From<String>>(obj: &dyn Fields, key: &str) -> Option<T> {
     string(obj, key).map(T::from)
 }
 
@@ -671,6 +697,42 @@ mod tests {
         }
     }
 
+    #[test]
+    fn double_encoded_objects_decode_like_the_full_parse() {
+        let deep = format!("{}{}", "[".repeat(130), "]".repeat(130));
+        let inner = [
+            r#"{"role": "assistant", "content": "hi", "extra": {"a": [1, 2.5, null]}}"#.to_owned(),
+            r#" {"status_type": "tool_started", "function_name": "f", "tool_index": 1.0, "x": "y"} "#.to_owned(),
+            r#"{"status_type": "tool_completed", "tool_index": 3, "skipped": "\ud800"}"#.to_owned(),
+            r#"{"status_type": "finish", "finish_reason": "stop", "n": 1e999}"#.to_owned(),
+            format!(r#"{{"status_type": "thread_run_start", "deep": {deep}}}"#),
+            r#"{"status_type": "error", "message": "m"} trailing"#.to_owned(),
+            r#"{"tool_execution": {"function_name": "f", "result": {"success": true, "output": {"o": [1]}}}}"#.to_owned(),
+            r#"{"role": "tool", "name": "n", "content": "{\"k\": 1}", "tool_call_id": "c"}"#.to_owned(),
+            r#"{"stream_status": "chunk", "thread_run_id": "tr", "agent_should_terminate": "true"}"#.to_owned(),
+            r#"["not", "an", "object"]"#.to_owned(),
+            r#""{\"content\": \"twice encoded\"}""#.to_owned(),
+            "\u{a0}{\"content\": \"x\"}".to_owned(),
+            r#"{"content": "a", "content": "b", "x": tru}"#.to_owned(),
+            r#"{"content": "a", "content": "b"}"#.to_owned(),
+        ];
+        let mut n = 0;
+        for ty in ["assistant", "status", "tool", "user", "content", "ping"] {
+            for content in &inner {
+                for metadata in &inner {
+                    let item = serde_json::json!({
+                        "type": ty, "sequence": 2, "message_id": "m", "thread_id": "t",
+                        "content": content, "metadata": metadata, "created_at": "2025-01-01T00:00:00.000+00:00",
+                    });
+                    let text = item.to_string();
+                    assert_eq!(StreamEvent::from_text(&text), full(&text), "{text}");
+                    n += 1;
+                }
+            }
+        }
+        assert_eq!(n, 6 * inner.len() * inner.len());
+    }
+
     fn scalar() -> impl Strategy<Value = Value> {
         prop_oneof![
             Just(Value::Null),
@@ -720,11 +782,26 @@ mod tests {
     fn field_name() -> impl Strategy<Value = String> {
         let mut names = READ_FIELDS.to_vec();
         names.extend([
-            "stream_status",
+            // read from the double-encoded `content` and `metadata`
+            "tool_calls",
             "status_type",
+            "function_name",
+            "xml_tag_name",
+            "tool_index",
+            "tool_call_id",
             "thread_run_id",
+            "finish_reason",
             "tool_execution",
+            "name",
+            "stream_status",
+            "linked_tool_result_message_id",
+            "agent_should_terminate",
+            "assistant_message_id",
             "result",
+            "success",
+            "output",
+            "error",
+            "arguments",
             "role",
             "created_at",
             "other",
