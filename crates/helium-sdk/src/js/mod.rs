@@ -298,6 +298,10 @@ pub(crate) fn events_to_js<'a>(
         }
         push_event_json(&mut text, event, raw_json)?;
     }
+    if text.len() == 1 {
+        // A chunk that completed no event.
+        return Ok(js_sys::Array::new());
+    }
     text.push(']');
     let parsed = js_sys::JSON::parse(&text).map_err(|_| {
         to_js_error(&Error::invalid_options(
