@@ -287,16 +287,24 @@ pub(crate) fn push_event_json(
 }
 
 /// Stream events with their `raw` items, as one JavaScript array: one JSON text, one `JSON.parse`, one boundary
-/// crossing for all the events of a network chunk.
+/// crossing for all the events of a network chunk. With `as_results`, each element is the iterator result
+/// `{done: false, value: event}` that an async iterator's `next()` hands out as it is.
 pub(crate) fn events_to_js<'a>(
     events: impl IntoIterator<Item = (&'a crate::stream::StreamEvent, &'a str)>,
+    as_results: bool,
 ) -> Result<js_sys::Array, JsValue> {
     let mut text = String::from("[");
     for (event, raw_json) in events {
         if text.len() > 1 {
             text.push(',');
         }
+        if as_results {
+            text.push_str("{\"done\":false,\"value\":");
+        }
         push_event_json(&mut text, event, raw_json)?;
+        if as_results {
+            text.push('}');
+        }
     }
     if text.len() == 1 {
         // A chunk that completed no event.

@@ -17,8 +17,8 @@ use crate::stream::{AgentRunStream, ReconnectPolicy, StreamOptions};
 #[derive(Debug)]
 pub struct AgentRunEvents {
     inner: Rc<RefCell<Option<AgentRunStream>>>,
-    /// Events already received and converted (the rest of a network chunk), then possibly the error that ended
-    /// the stream: `next()` hands them out without another trip into the stream.
+    /// Events already received and converted, as iterator results (the rest of a network chunk), then possibly
+    /// the error that ended the stream: `next()` hands them out without another trip into the stream.
     ready: Rc<RefCell<std::collections::VecDeque<Result<JsValue, JsValue>>>>,
     /// Aborts the stream's fetch, even while a read is in flight (`close()`, a cancelled `toReadableStream`).
     abort: Option<web_sys::AbortController>,
@@ -33,7 +33,7 @@ impl AgentRunEvents {
     pub fn next(&self) -> js_sys::Promise {
         if let Some(ready) = self.ready.borrow_mut().pop_front() {
             return match ready {
-                Ok(value) => js_sys::Promise::resolve(&iter_result(false, value)),
+                Ok(result) => js_sys::Promise::resolve(&result),
                 Err(e) => js_sys::Promise::reject(&e),
             };
         }
@@ -63,16 +63,16 @@ impl AgentRunEvents {
                 }
             }
             // `raw` as sent (for a verified final state, the bare `completed` the backend sent).
-            let values = super::events_to_js(items.iter().map(|i| (&i.event, i.text())))?;
+            let results = super::events_to_js(items.iter().map(|i| (&i.event, i.text())), true)?;
             // Closed while this read was waiting: the stream stays closed, nothing more is handed out.
             if abort.as_ref().is_some_and(|a| a.signal().aborted()) {
                 return Ok(iter_result(true, JsValue::UNDEFINED));
             }
             *inner.borrow_mut() = Some(stream);
             let mut queue = ready.borrow_mut();
-            queue.extend(values.iter().skip(1).map(Ok));
+            queue.extend(results.iter().skip(1).map(Ok));
             queue.extend(failure.map(Err));
-            Ok(iter_result(false, values.get(0)))
+            Ok(results.get(0))
         })
     }
 
@@ -306,7 +306,7 @@ impl AgentStreamDecoder {
                 .map_err(|e| stream_error(crate::error::StreamCause::NotJson(e)))?;
             decoded.push((event, sse.data.as_str()));
         }
-        let converted = super::events_to_js(decoded.iter().map(|(e, raw)| (e, *raw)));
+        let converted = super::events_to_js(decoded.iter().map(|(e, raw)| (e, *raw)), false);
         drop(decoded);
         // The chunk's events are not kept until the next push (a large one would stay in memory).
         self.events.clear();
@@ -337,8 +337,8 @@ struct Forwarded {
     body: Option<crate::transport::TransportBody>,
     parser: crate::stream::sse::SseParser,
     pending: std::collections::VecDeque<crate::stream::sse::SseEvent>,
-    /// Events decoded and converted with the one `next()` returned (the rest of its chunk), then possibly the
-    /// error that followed them.
+    /// Events decoded and converted with the one `next()` returned (the rest of its chunk), as iterator results,
+    /// then possibly the error that followed them.
     ready: std::collections::VecDeque<Result<JsValue, JsValue>>,
     ended: bool,
 }
@@ -422,6 +422,7 @@ fn forwarded_error(data: &str) -> JsValue {
 }
 
 impl Forwarded {
+    /// The next event as an iterator result (`{done: false, value}`), or `None` at the end.
     async fn next(&mut self) -> Result<Option<JsValue>, JsValue> {
         if let Some(response) = self.failed.take() {
             self.ended = true;
@@ -461,8 +462,8 @@ impl Forwarded {
                 }
             }
             if !decoded.is_empty() {
-                let values = super::events_to_js(decoded.iter().map(|(e, raw)| (e, raw.as_str())))?;
-                self.ready.extend(values.iter().map(Ok));
+                let results = super::events_to_js(decoded.iter().map(|(e, raw)| (e, raw.as_str())), true)?;
+                self.ready.extend(results.iter().map(Ok));
             }
             self.ready.extend(failure.map(Err));
             if !self.ready.is_empty() {
@@ -541,7 +542,7 @@ impl ForwardedRunEvents {
             self.release();
         }
         match result {
-            Ok(Some(value)) => Ok(iter_result(false, value)),
+            Ok(Some(result)) => Ok(result),
             // Closed by the caller while a read was waiting: the end, not an error.
             Ok(None) | Err(_) if self.abort.signal().aborted() => Ok(iter_result(true, JsValue::UNDEFINED)),
             Ok(None) => Ok(iter_result(true, JsValue::UNDEFINED)),
