@@ -528,26 +528,40 @@ impl ForwardedRunEvents {
     /// The next event as `{done: false, value: {…event, raw}}`, or `{done: true}` after the terminal one.
     ///
     /// @throws {HeliumError} the server's failure (its kind), an error answer's kind, or `stream`.
-    #[wasm_bindgen(unchecked_return_type = "IteratorResult<RunEvent, undefined>")]
-    pub async fn next(&self) -> Result<JsValue, JsValue> {
-        let taken = self.state.borrow_mut().take();
-        let Some(mut state) = taken else {
-            return Ok(iter_result(true, JsValue::UNDEFINED));
-        };
-        let result = state.next().await;
-        let keep = matches!(result, Ok(Some(_))) && !self.abort.signal().aborted();
-        if keep {
-            *self.state.borrow_mut() = Some(state);
-        } else {
-            self.release();
+    #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<RunEvent, undefined>>")]
+    pub fn next(&self) -> js_sys::Promise {
+        // The rest of a chunk, already converted: handed out without a trip into the stream.
+        if !self.abort.signal().aborted()
+            && let Ok(mut slot) = self.state.try_borrow_mut()
+            && let Some(state) = slot.as_mut()
+            && matches!(state.ready.front(), Some(Ok(_)))
+            && let Some(Ok(result)) = state.ready.pop_front()
+        {
+            return js_sys::Promise::resolve(&result);
         }
-        match result {
-            Ok(Some(result)) => Ok(result),
-            // Closed by the caller while a read was waiting: the end, not an error.
-            Ok(None) | Err(_) if self.abort.signal().aborted() => Ok(iter_result(true, JsValue::UNDEFINED)),
-            Ok(None) => Ok(iter_result(true, JsValue::UNDEFINED)),
-            Err(e) => Err(e),
-        }
+        let slot = self.state.clone();
+        let reader = self.reader.clone();
+        let abort = self.abort.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let taken = slot.borrow_mut().take();
+            let Some(mut state) = taken else {
+                return Ok(iter_result(true, JsValue::UNDEFINED));
+            };
+            let result = state.next().await;
+            let keep = matches!(result, Ok(Some(_))) && !abort.signal().aborted();
+            if keep {
+                *slot.borrow_mut() = Some(state);
+            } else {
+                release(reader.as_ref());
+            }
+            match result {
+                Ok(Some(result)) => Ok(result),
+                // Closed by the caller while a read was waiting: the end, not an error.
+                Ok(None) | Err(_) if abort.signal().aborted() => Ok(iter_result(true, JsValue::UNDEFINED)),
+                Ok(None) => Ok(iter_result(true, JsValue::UNDEFINED)),
+                Err(e) => Err(e),
+            }
+        })
     }
 
     /// Stops reading and cancels the body (called by `break` in `for await`).
@@ -566,15 +580,13 @@ impl ForwardedRunEvents {
         if let Ok(mut slot) = self.state.try_borrow_mut() {
             slot.take();
         }
-        self.release();
+        release(self.reader.as_ref());
     }
 }
 
-impl ForwardedRunEvents {
-    /// Cancels the body (a no-op once it ended).
-    fn release(&self) {
-        if let Some(reader) = &self.reader {
-            let _ = reader.cancel();
-        }
+/// Cancels a forwarded run's body (a no-op once it ended).
+fn release(reader: Option<&web_sys::ReadableStreamDefaultReader>) {
+    if let Some(reader) = reader {
+        let _ = reader.cancel();
     }
 }
