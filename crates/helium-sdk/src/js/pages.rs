@@ -29,6 +29,11 @@ pub(crate) fn iter_result(done: bool, value: JsValue) -> JsValue {
     o.into()
 }
 
+/// `{done: true}`: the end of an iteration.
+pub(crate) fn iter_done() -> JsValue {
+    iter_result(true, JsValue::UNDEFINED)
+}
+
 /// The items of a paged operation, fetched a page at a time: `for await (const item of iterator)`; `break`
 /// stops fetching.
 #[wasm_bindgen]
@@ -55,10 +60,10 @@ impl PageIterator {
     pub async fn next(&self) -> Result<JsValue, JsValue> {
         let taken = self.inner.borrow_mut().take();
         let Some(mut pages) = taken else {
-            return Ok(iter_result(true, JsValue::UNDEFINED));
+            return Ok(iter_done());
         };
         match pages.next().await {
-            None => Ok(iter_result(true, JsValue::UNDEFINED)),
+            None => Ok(iter_done()),
             Some(Err(e)) => Err(to_js_error(&e)),
             Some(Ok(item)) => {
                 let value = to_js(&item)?;
@@ -77,6 +82,6 @@ impl PageIterator {
         if let Ok(mut slot) = self.inner.try_borrow_mut() {
             slot.take();
         }
-        js_sys::Promise::resolve(&iter_result(true, JsValue::UNDEFINED))
+        js_sys::Promise::resolve(&iter_done())
     }
 }

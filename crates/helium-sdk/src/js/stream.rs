@@ -6,7 +6,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 use super::client::HeliumClient;
-use super::pages::{as_async_iterable, iter_result};
+use super::pages::{as_async_iterable, iter_done};
 use super::{from_js, get, to_js_error};
 use crate::models::AgentRunId;
 use crate::stream::{AgentRunStream, ReconnectPolicy, StreamOptions};
@@ -43,10 +43,10 @@ impl AgentRunEvents {
         wasm_bindgen_futures::future_to_promise(async move {
             let taken = inner.borrow_mut().take();
             let Some(mut stream) = taken else {
-                return Ok(iter_result(true, JsValue::UNDEFINED));
+                return Ok(iter_done());
             };
             let first = match stream.next().await {
-                None => return Ok(iter_result(true, JsValue::UNDEFINED)),
+                None => return Ok(iter_done()),
                 Some(Err(e)) => return Err(to_js_error(&e)),
                 Some(Ok(item)) => item,
             };
@@ -66,7 +66,7 @@ impl AgentRunEvents {
             let results = super::events_to_js(items.iter().map(|i| (&i.event, i.text())), true)?;
             // Closed while this read was waiting: the stream stays closed, nothing more is handed out.
             if abort.as_ref().is_some_and(|a| a.signal().aborted()) {
-                return Ok(iter_result(true, JsValue::UNDEFINED));
+                return Ok(iter_done());
             }
             *inner.borrow_mut() = Some(stream);
             let mut queue = ready.borrow_mut();
@@ -83,7 +83,7 @@ impl AgentRunEvents {
     )]
     pub fn return_(&self) -> js_sys::Promise {
         self.close();
-        js_sys::Promise::resolve(&iter_result(true, JsValue::UNDEFINED))
+        js_sys::Promise::resolve(&iter_done())
     }
 
     /// Stops reading and cancels the fetch.
@@ -545,7 +545,7 @@ impl ForwardedRunEvents {
         wasm_bindgen_futures::future_to_promise(async move {
             let taken = slot.borrow_mut().take();
             let Some(mut state) = taken else {
-                return Ok(iter_result(true, JsValue::UNDEFINED));
+                return Ok(iter_done());
             };
             let result = state.next().await;
             let keep = matches!(result, Ok(Some(_))) && !abort.signal().aborted();
@@ -557,8 +557,8 @@ impl ForwardedRunEvents {
             match result {
                 Ok(Some(result)) => Ok(result),
                 // Closed by the caller while a read was waiting: the end, not an error.
-                Ok(None) | Err(_) if abort.signal().aborted() => Ok(iter_result(true, JsValue::UNDEFINED)),
-                Ok(None) => Ok(iter_result(true, JsValue::UNDEFINED)),
+                Ok(None) | Err(_) if abort.signal().aborted() => Ok(iter_done()),
+                Ok(None) => Ok(iter_done()),
                 Err(e) => Err(e),
             }
         })
@@ -571,7 +571,7 @@ impl ForwardedRunEvents {
     )]
     pub fn return_(&self) -> js_sys::Promise {
         self.close();
-        js_sys::Promise::resolve(&iter_result(true, JsValue::UNDEFINED))
+        js_sys::Promise::resolve(&iter_done())
     }
 
     /// Stops reading and cancels the body.
