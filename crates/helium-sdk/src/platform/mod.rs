@@ -107,6 +107,63 @@ pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
     })
 }
 
+/// The index of the first byte of `bytes` that is `a` or `b` (a line end for the SSE parser, a quote or backslash
+/// for the JSON check: both scan long runs of text for two bytes). Natively, blocks the compiler vectorizes; in
+/// wasm (built without SIMD), eight bytes at a time in a `u64`, which is faster there (the stream decoder 1.12×).
+#[inline]
+pub(crate) fn find_either(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+    #[cfg(target_arch = "wasm32")]
+    return find_either_by_words(bytes, a, b);
+    #[cfg(not(target_arch = "wasm32"))]
+    return find_either_by_blocks(bytes, a, b);
+}
+
+/// [`find_either`] with a branch-free test of 32-byte blocks, then the byte located in the block.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[inline]
+fn find_either_by_blocks(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let is_either = |x: &u8| *x == a || *x == b;
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    let mut offset = 0;
+    for block in blocks.by_ref() {
+        if block.iter().fold(false, |found, x| found | is_either(x)) {
+            return block.iter().position(is_either).map(|i| offset + i);
+        }
+        offset += BLOCK;
+    }
+    blocks.remainder().iter().position(is_either).map(|i| offset + i)
+}
+
+/// [`find_either`] eight bytes at a time in a `u64`.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+#[inline]
+fn find_either_by_words(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    // XOR with a repeated byte turns the bytes equal to it into zeros; in (x - ONES) & !x & HIGH the lowest flag
+    // marks the first zero byte (a borrow can only flag bytes above it).
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut words = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for word in words.by_ref() {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let word = u64::from_le_bytes(word);
+        let found = zero_bytes(word ^ (ONES * u64::from(a))) | zero_bytes(word ^ (ONES * u64::from(b)));
+        if found != 0 {
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|x| *x == a || *x == b)
+        .map(|i| offset + i)
+}
+
 /// A uniformly distributed number in `[0, 1)` for jitter (not for cryptography).
 pub(crate) fn jitter_unit() -> f64 {
     random_u64() as f64 / (u64::MAX as f64 + 1.0)
@@ -115,4 +172,43 @@ pub(crate) fn jitter_unit() -> f64 {
 /// 16 hex digits, for request ids.
 pub(crate) fn random_hex() -> String {
     format!("{:016x}", random_u64())
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn find_either_finds_the_first_of_two_bytes_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for (a, b) in [(b'"', b'\\'), (b'\n', b'\r')] {
+                    for stop in [a, b] {
+                        // Non-ASCII bytes (UTF-8 of é and 😀) around the stop, none of which may look like one.
+                        let mut bytes: Vec<u8> = "é😀x".bytes().cycle().take(len).collect();
+                        if at < len {
+                            bytes[at] = stop;
+                        }
+                        let expected = (at < len).then_some(at);
+                        for find in [find_either_by_blocks, find_either_by_words] {
+                            for from in 0..=at {
+                                let found = find(&bytes[from..], a, b).map(|i| from + i);
+                                assert_eq!(found, expected, "len {len}, stop at {at}, from {from}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn find_either_is_a_byte_search(bytes in prop::collection::vec(any::<u8>(), 0..64), a: u8, b: u8) {
+            let expected = bytes.iter().position(|x| *x == a || *x == b);
+            prop_assert_eq!(find_either_by_blocks(&bytes, a, b), expected);
+            prop_assert_eq!(find_either_by_words(&bytes, a, b), expected);
+        }
+    }
 }

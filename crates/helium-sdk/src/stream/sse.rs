@@ -301,7 +301,7 @@ impl SseParser {
             }
             self.skip_lf = false;
         }
-        while let Some(end) = find_line_end(input) {
+        while let Some(end) = crate::platform::find_either(input, b'\n', b'\r') {
             let (Some(head), Some((&terminator, mut rest))) =
                 (input.get(..end), input.get(end..).and_then(<[u8]>::split_first))
             else {
@@ -504,23 +504,6 @@ fn parse_retry(value: &[u8]) -> Option<u64> {
     })
 }
 
-/// The index of the first CR or LF in `bytes`.
-///
-/// Scans blocks of bytes with a branch-free test the compiler vectorizes, then locates the byte in the block.
-fn find_line_end(bytes: &[u8]) -> Option<usize> {
-    const BLOCK: usize = 32;
-    let is_end = |b: &u8| *b == b'\n' || *b == b'\r';
-    let mut blocks = bytes.chunks_exact(BLOCK);
-    let mut offset = 0;
-    for block in blocks.by_ref() {
-        if block.iter().fold(false, |found, b| found | is_end(b)) {
-            return block.iter().position(is_end).map(|i| offset + i);
-        }
-        offset += BLOCK;
-    }
-    blocks.remainder().iter().position(is_end).map(|i| offset + i)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
@@ -533,17 +516,6 @@ mod tests {
             parser.feed(chunk, &mut out).unwrap();
         }
         (out, parser.finish())
-    }
-
-    #[test]
-    fn find_line_end_matches_position() {
-        let mut bytes = vec![b'a'; 100];
-        assert_eq!(find_line_end(&bytes), None);
-        for i in 0..100 {
-            bytes[i] = if i % 2 == 0 { b'\n' } else { b'\r' };
-            assert_eq!(find_line_end(&bytes), Some(i));
-            bytes[i] = b'a';
-        }
     }
 
     #[test]
