@@ -5,6 +5,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::config::Runtime;
 use crate::error::EnvOrigin;
 
+/// The allocator: Talc instead of the standard library's dlmalloc, faster and smaller (BENCHMARKS.md). Only for
+/// single-threaded wasm (a build with atomics keeps the standard one).
+#[cfg(not(target_feature = "atomics"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 fn global_get(name: &str) -> JsValue {
     js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
