@@ -5,6 +5,10 @@
 //   drip-1mb     one event with a 1 MB data line, in 64-byte chunks
 //   e2e          `streamAgentRun` reading a loopback HTTP response, against fetch + a reader + TextDecoder +
 //                eventsource-parser reading the same response
+//   handover     not a decoder: only the JSON.parse of the texts `AgentStreamDecoder` hands to JavaScript for the
+//                decoder-64k bytes (the typed events with their raw items, captured from a decoding run), against
+//                the baseline on the same bytes: the part of our time the wasm cannot remove, and so the time left
+//                to the wasm for a ratio of 1.0
 // plus the RSS growth while decoding >= 100k events. Each case runs its two sides alternately (7 rounds, which
 // side goes first alternating; 3 for drip-1mb) and reports the medians and their ratio. Prints a JSON summary.
 //   node --expose-gc tests/bench/stream-decode.mjs [case…]   (after pkg/build.sh)
@@ -162,6 +166,35 @@ for (const [name, size] of [['decoder-64k', 64 * 1024], ['decoder-256', 256]]) {
   if (!want(name)) continue;
   const chunks = split(body, size);
   results.push(await compare(name, () => decodeOurs(chunks), () => decodeBaseline(chunks), expected, body.length));
+}
+if (want('handover')) {
+  const chunks = split(body, 64 * 1024);
+  // The texts the wasm gives JSON.parse, captured during one decoding run.
+  const texts = [];
+  const parse = JSON.parse;
+  JSON.parse = (text, reviver) => {
+    texts.push(text);
+    return parse(text, reviver);
+  };
+  try {
+    decodeOurs(chunks);
+  } finally {
+    JSON.parse = parse;
+  }
+  const parseHandedOver = () => {
+    let n = 0;
+    let text = 0;
+    for (const t of texts) {
+      for (const event of JSON.parse(t)) {
+        n += 1;
+        if (event.kind === 'assistant_chunk') text += event.text.length;
+      }
+    }
+    return [n, text];
+  };
+  const result = await compare('handover', parseHandedOver, () => decodeBaseline(chunks), expected, body.length);
+  result.handed_over_bytes = texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
+  results.push(result);
 }
 if (want('drip-1mb')) {
   const chunks = split(dripBody, 64);
