@@ -1,5 +1,7 @@
 //! Benchmarks of the Server-Sent Events parser: against `eventsource-stream` on a realistic agent-run stream, and
 //! on one large event fed in chunks of various sizes (the cost must stay linear in the bytes, whatever the chunking).
+//! Also the decoding of the items into typed events: `StreamEvent::from_text` against `decode` of the full
+//! `serde_json` parse, on the same items.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::convert::Infallible;
@@ -10,6 +12,7 @@ use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use eventsource_stream::Eventsource;
 use futures::StreamExt;
+use helium_sdk::stream::StreamEvent;
 use helium_sdk::stream::sse::SseParser;
 
 const SAMPLE: &[u8] = include_bytes!("../../helium-devserver/fixtures/stream_sample.sse");
@@ -91,6 +94,36 @@ fn large_event(c: &mut Criterion) {
     group.finish();
 }
 
+/// The sample run's items (the `data` of its events), decoded from their text.
+fn item_decoding(c: &mut Criterion) {
+    let text = std::str::from_utf8(SAMPLE).unwrap();
+    let items: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("data: ")).collect();
+    assert_eq!(items.len(), SAMPLE_EVENTS);
+    let bytes: usize = items.iter().map(|i| i.len()).sum();
+    for item in &items {
+        let full = StreamEvent::decode(&serde_json::from_str(item).unwrap());
+        assert_eq!(StreamEvent::from_text(item).unwrap(), full);
+    }
+    let mut group = c.benchmark_group("sample_items_decoded");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("from_text", |b| {
+        b.iter(|| {
+            for item in &items {
+                black_box(StreamEvent::from_text(black_box(item)).unwrap());
+            }
+        })
+    });
+    group.bench_function("full_parse_then_decode", |b| {
+        b.iter(|| {
+            for item in &items {
+                let value: serde_json::Value = serde_json::from_str(black_box(item)).unwrap();
+                black_box(StreamEvent::decode(&value));
+            }
+        })
+    });
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(10)
@@ -98,5 +131,5 @@ fn config() -> Criterion {
         .measurement_time(Duration::from_secs(3))
 }
 
-criterion_group! { name = benches; config = config(); targets = versus_eventsource_stream, large_event }
+criterion_group! { name = benches; config = config(); targets = versus_eventsource_stream, large_event, item_decoding }
 criterion_main!(benches);

@@ -447,6 +447,10 @@ impl StreamEvent {
                 .map(|item| StreamEvent::decode(&item))
                 .map_err(|e| e.to_string())
         };
+        // The common items, decoded straight from their text when it is plain enough to be sure.
+        if let Some(event) = super::quick::decode(text) {
+            return Ok(event);
+        }
         if let Some(reason) = crate::http::json_limits::exceeds_native_limits(text) {
             // serde_json's own message; the check's reason should serde_json ever disagree.
             return Err(full().err().unwrap_or_else(|| reason.to_owned()));

@@ -4,6 +4,7 @@
 
 mod events;
 pub mod forward;
+mod quick;
 mod run;
 pub mod sse;
 mod tool_calls;
