@@ -400,7 +400,7 @@ impl AgentRunStream {
             None => {
                 let index = self.seen_in_connection;
                 self.seen_in_connection += 1;
-                let print = platform::fnv1a64(event.data.as_bytes());
+                let print = platform::word_hash(event.data.as_bytes());
                 if let Some(expected) = self.delivered.get(index) {
                     if *expected == print {
                         return Ok(None);
