@@ -46,20 +46,22 @@ const split = (buf, size) => {
   return out;
 };
 
-// Ours: events, and the characters of assistant text (to check both sides decoded the same thing).
+// Counts events, and the characters of assistant text (to check both sides decoded the same thing), in `acc`.
+function count(events, acc) {
+  for (const event of events) {
+    acc[0] += 1;
+    if (event.kind === 'assistant_chunk') acc[1] += event.text.length;
+  }
+}
+
+// Ours: events, and the characters of assistant text.
 function decodeOurs(chunks) {
   const decoder = new AgentStreamDecoder();
-  let n = 0;
-  let text = 0;
-  for (const chunk of chunks) {
-    for (const event of decoder.push(chunk)) {
-      n += 1;
-      if (event.kind === 'assistant_chunk') text += event.text.length;
-    }
-  }
+  const acc = [0, 0];
+  for (const chunk of chunks) count(decoder.push(chunk), acc);
   decoder.finish();
   decoder.free();
-  return [n, text];
+  return acc;
 }
 
 // The baseline's handling of one item: JSON.parse, then the double-encoded fields.
@@ -182,15 +184,9 @@ if (want('handover')) {
     JSON.parse = parse;
   }
   const parseHandedOver = () => {
-    let n = 0;
-    let text = 0;
-    for (const t of texts) {
-      for (const event of JSON.parse(t)) {
-        n += 1;
-        if (event.kind === 'assistant_chunk') text += event.text.length;
-      }
-    }
-    return [n, text];
+    const acc = [0, 0];
+    for (const t of texts) count(JSON.parse(t), acc);
+    return acc;
   };
   const result = await compare('handover', parseHandedOver, () => decodeBaseline(chunks), expected, body.length);
   result.handed_over_bytes = texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);

@@ -163,29 +163,55 @@ fn find_either_by_blocks(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 #[inline]
 fn find_either_by_words(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = ONES << 7;
-    // XOR with a repeated byte turns the bytes equal to it into zeros; in (x - ONES) & !x & HIGH the lowest flag
-    // marks the first zero byte (a borrow can only flag bytes above it).
-    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    find_by_words(
+        bytes,
+        |word| zero_bytes(word ^ (ONES * u64::from(a))) | zero_bytes(word ^ (ONES * u64::from(b))),
+        |x| x == a || x == b,
+    )
+}
+
+/// The first byte that ends a run of plain JSON string content: `"`, `\` or a control character (eight bytes at a
+/// time, on every target).
+#[inline]
+pub(crate) fn find_string_stop(bytes: &[u8]) -> Option<usize> {
+    find_by_words(
+        bytes,
+        |word| {
+            zero_bytes(word ^ (ONES * u64::from(b'"')))
+                | zero_bytes(word ^ (ONES * u64::from(b'\\')))
+                | word.wrapping_sub(ONES * 0x20) & !word & HIGH
+        },
+        |x| x == b'"' || x == b'\\' || x < 0x20,
+    )
+}
+
+const ONES: u64 = u64::from_ne_bytes([1; 8]);
+const HIGH: u64 = ONES << 7;
+
+/// XOR with a repeated byte turns the bytes equal to it into zeros; in (x - ONES) & !x & HIGH the lowest flag
+/// marks the first zero byte (a borrow can only flag bytes above it).
+#[inline]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGH
+}
+
+/// The first byte of `bytes` that `is`, found eight bytes at a time with `flags`, which sets the high bit of the
+/// bytes of a little-endian word that are, the lowest one exactly.
+#[inline]
+fn find_by_words(bytes: &[u8], flags: impl Fn(u64) -> u64, is: impl Fn(u8) -> bool) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut offset = 0;
     for word in words.by_ref() {
         let Ok(word) = <[u8; 8]>::try_from(word) else {
             break;
         };
-        let word = u64::from_le_bytes(word);
-        let found = zero_bytes(word ^ (ONES * u64::from(a))) | zero_bytes(word ^ (ONES * u64::from(b)));
+        let found = flags(u64::from_le_bytes(word));
         if found != 0 {
             return Some(offset + (found.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
-    words
-        .remainder()
-        .iter()
-        .position(|x| *x == a || *x == b)
-        .map(|i| offset + i)
+    words.remainder().iter().position(|x| is(*x)).map(|i| offset + i)
 }
 
 /// A uniformly distributed number in `[0, 1)` for jitter (not for cryptography).
@@ -202,6 +228,22 @@ pub(crate) fn random_hex() -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn find_string_stop_stops_where_a_byte_scan_does() {
+        let mut text = vec![b'a'; 40];
+        for stop in [b'"', b'\\', 0u8, 0x1f] {
+            for at in 0..text.len() {
+                let saved = text[at];
+                text[at] = stop;
+                assert_eq!(find_string_stop(&text), Some(at), "{stop} at {at}");
+                text[at] = saved;
+            }
+        }
+        // bytes just above the stops, and UTF-8
+        let plain = "é ~!#[]^_`{|}\u{7f}😀 abcdefghijklmnop".as_bytes();
+        assert_eq!(find_string_stop(plain), None);
+    }
 
     #[test]
     fn word_hash_tells_apart_texts_one_bit_apart_and_lengths() {

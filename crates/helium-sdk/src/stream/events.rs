@@ -386,52 +386,40 @@ impl StreamEvent {
         {
             return StreamEvent::Content { text: text.clone() };
         }
-        let thread_id = id(obj, "thread_id");
-        let message_id = id(obj, "message_id");
-        let meta = metadata.as_object();
-        let thread_run_id = meta.and_then(|m| id(m, "thread_run_id"));
+        let turn = TurnItem {
+            thread_id: id(obj, "thread_id"),
+            message_id: id(obj, "message_id"),
+            sequence: obj.field("sequence").and_then(Value::as_u64),
+        };
         match ty {
-            "assistant" => {
-                let text = content
-                    .get("content")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                let stream_status = meta.and_then(|m| str_of(m, "stream_status"));
-                match (stream_status, obj.field("sequence").and_then(Value::as_u64)) {
-                    (Some("chunk"), Some(sequence)) => StreamEvent::AssistantChunk {
-                        sequence,
-                        text,
-                        thread_run_id,
-                        thread_id,
-                    },
-                    _ => StreamEvent::AssistantMessage {
-                        message_id,
-                        text,
-                        thread_run_id,
-                        thread_id,
-                        tool_calls: content.get("tool_calls").cloned().unwrap_or(Value::Null),
-                    },
-                }
-            }
-            "status" => status_message(
-                &content,
-                meta,
-                thread_run_id,
-                thread_id,
-                message_id,
-                &metadata,
-                item,
+            // What `get` finds on a content or metadata that is not an object, it finds on none.
+            "assistant" | "tool" => turn_event(
+                ty,
+                turn,
+                content.as_object().as_ref(),
+                metadata.as_object().as_ref(),
             ),
-            "tool" => tool_result(&content, meta, message_id),
-            "" => StreamEvent::Unknown { item: item.clone() },
-            other => StreamEvent::Message {
-                message_type: other.to_owned(),
-                message_id,
+            "status" if content.is_object() => turn_event(
+                ty,
+                turn,
+                content.as_object().as_ref(),
+                metadata.as_object().as_ref(),
+            ),
+            "status" => Some(StreamEvent::Message {
+                message_type: "status".into(),
+                message_id: turn.message_id,
                 content,
                 metadata,
-            },
+            }),
+            "" => None,
+            other => Some(StreamEvent::Message {
+                message_type: other.to_owned(),
+                message_id: turn.message_id,
+                content,
+                metadata,
+            }),
         }
+        .unwrap_or_else(|| StreamEvent::Unknown { item: item.clone() })
     }
 
     /// Decodes an item from its JSON text (the `data` of an SSE event): the event [`StreamEvent::decode`] gives for
@@ -539,105 +527,180 @@ fn run_status(status: &str, message: Option<&str>, item: &Value) -> StreamEvent 
     StreamEvent::RunStatus { state, message }
 }
 
-fn status_message(
-    content: &Value,
-    meta: Option<&Map<String, Value>>,
-    thread_run_id: Option<ThreadRunId>,
-    thread_id: Option<ThreadId>,
-    message_id: Option<MessageId>,
-    metadata: &Value,
-    item: &Value,
-) -> StreamEvent {
-    let Some(c) = content.as_object() else {
-        return StreamEvent::Message {
-            message_type: "status".into(),
-            message_id,
-            content: content.clone(),
-            metadata: metadata.clone(),
-        };
-    };
-    let status_type = str_of(c, "status_type").unwrap_or_default();
-    let tool = |phase| StreamEvent::Tool {
-        phase,
-        function_name: string(c, "function_name"),
-        xml_tag_name: string(c, "xml_tag_name"),
-        message: string(c, "message"),
-        tool_index: c.get("tool_index").and_then(Value::as_u64),
-        tool_call_id: string(c, "tool_call_id"),
-        linked_tool_result_message_id: meta.and_then(|m| id(m, "linked_tool_result_message_id")),
-        agent_should_terminate: meta
-            .and_then(|m| m.get("agent_should_terminate"))
-            .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true")),
-    };
-    match status_type {
-        "thread_run_start" => StreamEvent::ThreadRunStart {
-            thread_run_id: id(c, "thread_run_id").or(thread_run_id),
-            thread_id,
-        },
-        "assistant_response_start" => StreamEvent::AssistantResponseStart { thread_run_id },
-        "thread_run_end" => StreamEvent::ThreadRunEnd { thread_run_id },
-        "finish" => StreamEvent::Finish {
-            reason: string(c, "finish_reason").unwrap_or_default(),
-            thread_run_id,
-        },
-        "tool_started" => tool(ToolPhase::Started),
-        "tool_completed" => tool(ToolPhase::Completed),
-        "tool_failed" => tool(ToolPhase::Failed),
-        "tool_error" => tool(ToolPhase::Error),
-        "error" => StreamEvent::MessageError {
-            message: string(c, "message").unwrap_or_default(),
-            thread_run_id,
-        },
-        _ => StreamEvent::Unknown { item: item.clone() },
+/// What the decoding of a turn's item reads in its decoded `content` and `metadata` objects (and in the objects
+/// inside them): through `serde_json`'s map on the full path, straight from the text on the quick one
+/// (`super::quick`), which answers `None` where it cannot tell and leaves the item to the full path.
+pub(super) trait Read: Sized {
+    /// `Value::as_str`, owned.
+    fn str(&self, key: &str) -> Option<String>;
+    /// `Value::as_u64`.
+    fn u64(&self, key: &str) -> Option<Option<u64>>;
+    /// `Value::as_bool`.
+    fn bool(&self, key: &str) -> Option<bool>;
+    /// The value (`Null` when absent).
+    fn value(&self, key: &str) -> Option<Value>;
+    /// The value decoded once more when it is a string holding JSON (`Null` when absent).
+    fn decoded(&self, key: &str) -> Option<Value>;
+    /// The value if it is an object.
+    fn object(&self, key: &str) -> Option<Option<Self>>;
+}
+
+impl Read for &Map<String, Value> {
+    fn str(&self, key: &str) -> Option<String> {
+        self.get(key).and_then(Value::as_str).map(str::to_owned)
+    }
+
+    fn u64(&self, key: &str) -> Option<Option<u64>> {
+        Some(self.get(key).and_then(Value::as_u64))
+    }
+
+    fn bool(&self, key: &str) -> Option<bool> {
+        self.get(key).and_then(Value::as_bool)
+    }
+
+    fn value(&self, key: &str) -> Option<Value> {
+        Some(self.get(key).cloned().unwrap_or(Value::Null))
+    }
+
+    fn decoded(&self, key: &str) -> Option<Value> {
+        Some(decoded(self.get(key)))
+    }
+
+    fn object(&self, key: &str) -> Option<Option<Self>> {
+        Some(self.get(key).and_then(Value::as_object))
     }
 }
 
-fn tool_result(
-    content: &Value,
-    meta: Option<&Map<String, Value>>,
+/// The fields of a turn's item read outside its `content` and `metadata`.
+pub(super) struct TurnItem {
+    pub(super) thread_id: Option<ThreadId>,
+    pub(super) message_id: Option<MessageId>,
+    /// `Value::as_u64` of `sequence`.
+    pub(super) sequence: Option<u64>,
+}
+
+/// The event of a turn's item: `assistant`, `tool`, or `status` whose content is an object (`content` and `meta`
+/// are the decoded `content` and `metadata` when they are objects). `None` for a status this SDK does not know
+/// (an `Unknown` event), or where `O` cannot tell.
+pub(super) fn turn_event<O: Read>(
+    ty: &str,
+    item: TurnItem,
+    content: Option<&O>,
+    meta: Option<&O>,
+) -> Option<StreamEvent> {
+    let TurnItem {
+        thread_id,
+        message_id,
+        sequence,
+    } = item;
+    let str_of = |o: Option<&O>, key| o.and_then(|o| o.str(key));
+    let thread_run_id = str_of(meta, "thread_run_id").map(ThreadRunId::from);
+    match ty {
+        "assistant" => {
+            let text = str_of(content, "content").unwrap_or_default();
+            Some(match (str_of(meta, "stream_status").as_deref(), sequence) {
+                (Some("chunk"), Some(sequence)) => StreamEvent::AssistantChunk {
+                    sequence,
+                    text,
+                    thread_run_id,
+                    thread_id,
+                },
+                _ => StreamEvent::AssistantMessage {
+                    message_id,
+                    text,
+                    thread_run_id,
+                    thread_id,
+                    tool_calls: content.map_or(Some(Value::Null), |c| c.value("tool_calls"))?,
+                },
+            })
+        }
+        "status" => {
+            let c = content?;
+            let tool = |phase| {
+                Some(StreamEvent::Tool {
+                    phase,
+                    function_name: c.str("function_name"),
+                    xml_tag_name: c.str("xml_tag_name"),
+                    message: c.str("message"),
+                    tool_index: c.u64("tool_index")?,
+                    tool_call_id: c.str("tool_call_id"),
+                    linked_tool_result_message_id: str_of(meta, "linked_tool_result_message_id")
+                        .map(Into::into),
+                    agent_should_terminate: meta.is_some_and(|m| {
+                        m.bool("agent_should_terminate") == Some(true)
+                            || m.str("agent_should_terminate").as_deref() == Some("true")
+                    }),
+                })
+            };
+            match c.str("status_type").unwrap_or_default().as_str() {
+                "thread_run_start" => Some(StreamEvent::ThreadRunStart {
+                    thread_run_id: c.str("thread_run_id").map(Into::into).or(thread_run_id),
+                    thread_id,
+                }),
+                "assistant_response_start" => Some(StreamEvent::AssistantResponseStart { thread_run_id }),
+                "thread_run_end" => Some(StreamEvent::ThreadRunEnd { thread_run_id }),
+                "finish" => Some(StreamEvent::Finish {
+                    reason: c.str("finish_reason").unwrap_or_default(),
+                    thread_run_id,
+                }),
+                "tool_started" => tool(ToolPhase::Started),
+                "tool_completed" => tool(ToolPhase::Completed),
+                "tool_failed" => tool(ToolPhase::Failed),
+                "tool_error" => tool(ToolPhase::Error),
+                "error" => Some(StreamEvent::MessageError {
+                    message: c.str("message").unwrap_or_default(),
+                    thread_run_id,
+                }),
+                _ => None,
+            }
+        }
+        "tool" => tool_result(content, meta, message_id),
+        _ => None,
+    }
+}
+
+/// A tool result: the XML-tool shape (`tool_execution`) or the native one.
+fn tool_result<O: Read>(
+    content: Option<&O>,
+    meta: Option<&O>,
     message_id: Option<MessageId>,
-) -> StreamEvent {
-    let assistant_message_id = meta.and_then(|m| id(m, "assistant_message_id"));
-    if let Some(exec) = content.get("tool_execution").and_then(Value::as_object) {
-        let result = exec.get("result").and_then(Value::as_object);
-        return StreamEvent::ToolResult {
+) -> Option<StreamEvent> {
+    let assistant_message_id = meta.and_then(|m| m.str("assistant_message_id")).map(Into::into);
+    let exec = match content {
+        Some(c) => c.object("tool_execution")?,
+        None => None,
+    };
+    if let Some(exec) = exec {
+        let result = exec.object("result")?;
+        let from_result = |key| result.as_ref().map_or(Some(Value::Null), |r| r.value(key));
+        return Some(StreamEvent::ToolResult {
             message_id,
-            function_name: string(exec, "function_name"),
-            xml_tag_name: string(exec, "xml_tag_name"),
-            tool_call_id: string(exec, "tool_call_id"),
-            arguments: exec.get("arguments").cloned().unwrap_or(Value::Null),
-            success: result.and_then(|r| r.get("success")).and_then(Value::as_bool),
-            output: result
-                .and_then(|r| r.get("output"))
-                .cloned()
-                .unwrap_or(Value::Null),
-            error: result
-                .and_then(|r| r.get("error"))
-                .cloned()
-                .unwrap_or(Value::Null),
+            function_name: exec.str("function_name"),
+            xml_tag_name: exec.str("xml_tag_name"),
+            tool_call_id: exec.str("tool_call_id"),
+            arguments: exec.value("arguments")?,
+            success: result.as_ref().and_then(|r| r.bool("success")),
+            output: from_result("output")?,
+            error: from_result("error")?,
             assistant_message_id,
-        };
+        });
     }
     // Native tools: {"role": "tool", "tool_call_id", "name", "content"}.
-    let c = content.as_object();
-    StreamEvent::ToolResult {
+    Some(StreamEvent::ToolResult {
         message_id,
-        function_name: c.and_then(|c| string(c, "name")),
+        function_name: content.and_then(|c| c.str("name")),
         xml_tag_name: None,
-        tool_call_id: c.and_then(|c| string(c, "tool_call_id")),
+        tool_call_id: content.and_then(|c| c.str("tool_call_id")),
         arguments: Value::Null,
         success: None,
-        output: c
-            .and_then(|c| c.get("content"))
-            .map(|v| decoded(Some(v)))
-            .unwrap_or(Value::Null),
+        output: content.map_or(Some(Value::Null), |c| c.decoded("content"))?,
         error: Value::Null,
         assistant_message_id,
-    }
+    })
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
 
@@ -648,22 +711,31 @@ mod tests {
             .map_err(|e| e.to_string())
     }
 
-    #[test]
-    fn from_text_decodes_every_fixture_item_like_the_full_parse() {
+    /// The items (`data` lines) of every stream in the contract's fixtures.
+    #[allow(clippy::unwrap_used)]
+    pub(in crate::stream) fn fixture_items() -> Vec<String> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../helium-devserver/fixtures");
-        let mut items = 0;
+        let mut items = Vec::new();
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            if path.extension().and_then(|e| e.to_str()) != Some("sse") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            for data in text.lines().filter_map(|l| l.strip_prefix("data: ")) {
-                assert_eq!(StreamEvent::from_text(data), full(data), "{data}");
-                items += 1;
+            if path.extension().and_then(|e| e.to_str()) == Some("sse") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                items.extend(
+                    text.lines()
+                        .filter_map(|l| l.strip_prefix("data: "))
+                        .map(str::to_owned),
+                );
             }
         }
-        assert!(items > 50, "only {items} items");
+        assert!(items.len() > 50, "only {} items", items.len());
+        items
+    }
+
+    #[test]
+    fn from_text_decodes_every_fixture_item_like_the_full_parse() {
+        for data in fixture_items() {
+            assert_eq!(StreamEvent::from_text(&data), full(&data), "{data}");
+        }
     }
 
     #[test]
@@ -737,6 +809,31 @@ mod tests {
         assert_eq!(n, 6 * inner.len() * inner.len());
     }
 
+    /// The strings the decoding compares values with.
+    pub(in crate::stream) const WORDS: [&str; 21] = [
+        "status",
+        "assistant",
+        "tool",
+        "content",
+        "manual_event",
+        "ping",
+        "completed",
+        "failed",
+        "stopped",
+        "paused",
+        "error",
+        "STOP",
+        "END_STREAM",
+        "chunk",
+        "complete",
+        "thread_run_start",
+        "tool_started",
+        "finish",
+        "Listener x",
+        "true",
+        "",
+    ];
+
     fn scalar() -> impl Strategy<Value = Value> {
         prop_oneof![
             Just(Value::Null),
@@ -744,28 +841,7 @@ mod tests {
             any::<i64>().prop_map(Value::from),
             (0u64..40).prop_map(Value::from),
             "\\PC{0,8}".prop_map(Value::from),
-            prop::sample::select(vec![
-                "status",
-                "assistant",
-                "tool",
-                "content",
-                "manual_event",
-                "ping",
-                "completed",
-                "failed",
-                "stopped",
-                "paused",
-                "error",
-                "STOP",
-                "END_STREAM",
-                "chunk",
-                "complete",
-                "thread_run_start",
-                "tool_started",
-                "finish",
-                "Listener x",
-            ])
-            .prop_map(Value::from),
+            prop::sample::select(WORDS.to_vec()).prop_map(Value::from),
         ]
     }
 
@@ -783,7 +859,7 @@ mod tests {
     }
 
     /// The fields `decode` reads, nested ones and others.
-    fn field_name() -> impl Strategy<Value = String> {
+    pub(in crate::stream) fn field_name() -> impl Strategy<Value = String> {
         let mut names = READ_FIELDS.to_vec();
         names.extend([
             // read from the double-encoded `content` and `metadata`

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use serde_json::Value;
 
-use super::events::{StreamEvent, ToolPhase};
+use super::events::{Read, StreamEvent, TurnItem, turn_event};
 
 /// Deeper nesting is left to the full path (`serde_json` refuses past 128).
 const MAX_DEPTH: u32 = 64;
@@ -43,139 +43,51 @@ pub(crate) fn decode(text: &str) -> Option<StreamEvent> {
         Some(t) => Some(Object::read_document(t)?),
         None => None,
     };
-    let thread_id = item.string("thread_id").map(Into::into);
-    let message_id = item.string("message_id").map(Into::into);
-    let thread_run_id = meta
-        .as_ref()
-        .and_then(|m| m.string("thread_run_id"))
-        .map(Into::into);
-    match ty.as_str() {
-        "assistant" => {
-            let text = content
-                .as_ref()
-                .and_then(|c| c.string("content"))
-                .unwrap_or_default();
-            let stream_status = meta.as_ref().and_then(|m| m.string("stream_status"));
-            let sequence = match item.get("sequence") {
-                Some(at) => item.as_u64(at)?,
-                None => None,
-            };
-            Some(match (stream_status.as_deref(), sequence) {
-                (Some("chunk"), Some(sequence)) => StreamEvent::AssistantChunk {
-                    sequence,
-                    text,
-                    thread_run_id,
-                    thread_id,
-                },
-                _ => StreamEvent::AssistantMessage {
-                    message_id,
-                    text,
-                    thread_run_id,
-                    thread_id,
-                    tool_calls: content
-                        .as_ref()
-                        .map_or(Some(Value::Null), |c| c.value("tool_calls"))?,
-                },
-            })
-        }
-        "status" => {
-            // Status content that is not an object is a `Message`: left to the full path.
-            let c = content?;
-            let tool = |phase| {
-                Some(StreamEvent::Tool {
-                    phase,
-                    function_name: c.string("function_name"),
-                    xml_tag_name: c.string("xml_tag_name"),
-                    message: c.string("message"),
-                    tool_index: match c.get("tool_index") {
-                        Some(at) => c.as_u64(at)?,
-                        None => None,
-                    },
-                    tool_call_id: c.string("tool_call_id"),
-                    linked_tool_result_message_id: meta
-                        .as_ref()
-                        .and_then(|m| m.string("linked_tool_result_message_id"))
-                        .map(Into::into),
-                    agent_should_terminate: meta.as_ref().is_some_and(|m| {
-                        m.get("agent_should_terminate").is_some_and(|at| {
-                            m.as_bool(at.clone()) == Some(true) || m.as_string(at).as_deref() == Some("true")
-                        })
-                    }),
-                })
-            };
-            match c.string("status_type").unwrap_or_default().as_str() {
-                "thread_run_start" => Some(StreamEvent::ThreadRunStart {
-                    thread_run_id: c.string("thread_run_id").map(Into::into).or(thread_run_id),
-                    thread_id,
-                }),
-                "assistant_response_start" => Some(StreamEvent::AssistantResponseStart { thread_run_id }),
-                "thread_run_end" => Some(StreamEvent::ThreadRunEnd { thread_run_id }),
-                "finish" => Some(StreamEvent::Finish {
-                    reason: c.string("finish_reason").unwrap_or_default(),
-                    thread_run_id,
-                }),
-                "tool_started" => tool(ToolPhase::Started),
-                "tool_completed" => tool(ToolPhase::Completed),
-                "tool_failed" => tool(ToolPhase::Failed),
-                "tool_error" => tool(ToolPhase::Error),
-                "error" => Some(StreamEvent::MessageError {
-                    message: c.string("message").unwrap_or_default(),
-                    thread_run_id,
-                }),
-                _ => None,
-            }
-        }
-        _ => tool_result(content.as_ref(), meta.as_ref(), message_id),
-    }
+    let turn = TurnItem {
+        thread_id: item.string("thread_id").map(Into::into),
+        message_id: item.string("message_id").map(Into::into),
+        sequence: item.u64("sequence")?,
+    };
+    // A status whose content is not an object is a `Message`: left to the full path (`turn_event` needs it).
+    turn_event(&ty, turn, content.as_ref(), meta.as_ref())
 }
 
-/// A `tool` item: the XML-tool shape (`tool_execution`) or the native one.
-fn tool_result(
-    content: Option<&Object<'_>>,
-    meta: Option<&Object<'_>>,
-    message_id: Option<crate::models::MessageId>,
-) -> Option<StreamEvent> {
-    let assistant_message_id = meta
-        .and_then(|m| m.string("assistant_message_id"))
-        .map(Into::into);
-    let exec = match content {
-        Some(c) => c.object("tool_execution")?,
-        None => None,
-    };
-    if let Some(exec) = exec {
-        let result = exec.object("result")?;
-        let from_result = |key| result.as_ref().map_or(Some(Value::Null), |r| r.value(key));
-        return Some(StreamEvent::ToolResult {
-            message_id,
-            function_name: exec.string("function_name"),
-            xml_tag_name: exec.string("xml_tag_name"),
-            tool_call_id: exec.string("tool_call_id"),
-            arguments: exec.value("arguments")?,
-            success: result.as_ref().and_then(|r| r.as_bool(r.get("success")?)),
-            output: from_result("output")?,
-            error: from_result("error")?,
-            assistant_message_id,
-        });
+impl Read for Object<'_> {
+    fn str(&self, key: &str) -> Option<String> {
+        self.string(key)
     }
-    // Native tools: {"role": "tool", "tool_call_id", "name", "content"}; the content decoded once more.
-    let output = match content.and_then(|c| Some((c, c.get("content")?))) {
-        None => Value::Null,
-        Some((c, at)) => match c.as_string(at.clone()) {
-            Some(s) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
-            None => c.as_value(at)?,
-        },
-    };
-    Some(StreamEvent::ToolResult {
-        message_id,
-        function_name: content.and_then(|c| c.string("name")),
-        xml_tag_name: None,
-        tool_call_id: content.and_then(|c| c.string("tool_call_id")),
-        arguments: Value::Null,
-        success: None,
-        output,
-        error: Value::Null,
-        assistant_message_id,
-    })
+
+    fn u64(&self, key: &str) -> Option<Option<u64>> {
+        match self.get(key) {
+            Some(at) => self.as_u64(at),
+            None => Some(None),
+        }
+    }
+
+    fn bool(&self, key: &str) -> Option<bool> {
+        self.as_bool(self.get(key)?)
+    }
+
+    fn value(&self, key: &str) -> Option<Value> {
+        match self.get(key) {
+            Some(at) => self.as_value(at),
+            None => Some(Value::Null),
+        }
+    }
+
+    fn decoded(&self, key: &str) -> Option<Value> {
+        let Some(at) = self.get(key) else {
+            return Some(Value::Null);
+        };
+        match self.as_string(at.clone()) {
+            Some(s) => Some(serde_json::from_str(&s).unwrap_or(Value::String(s))),
+            None => self.as_value(at),
+        }
+    }
+
+    fn object(&self, key: &str) -> Option<Option<Self>> {
+        Object::object(self, key)
+    }
 }
 
 /// The text of a double-encoded field: `Some(None)` when absent or `null`, the decoded text of a string, or
@@ -257,14 +169,6 @@ impl<'a> Object<'a> {
                 Some(raw.parse::<u64>().ok())
             }
             _ => Some(None),
-        }
-    }
-
-    /// A field's value as `serde_json` builds it (`Null` when absent); `None` if it will not build.
-    fn value(&self, key: &str) -> Option<Value> {
-        match self.get(key) {
-            Some(at) => self.as_value(at),
-            None => Some(Value::Null),
         }
     }
 
@@ -434,7 +338,7 @@ impl Reader<'_> {
         self.at += 1;
         let mut escaped = false;
         loop {
-            self.at += string_stop(&self.b[self.at..])?;
+            self.at += crate::platform::find_string_stop(&self.b[self.at..])?;
             match self.b[self.at] {
                 b'"' => {
                     self.at += 1;
@@ -451,37 +355,6 @@ impl Reader<'_> {
             }
         }
     }
-}
-
-/// The first byte that ends a run of plain string content: `"`, `\` or a control character; eight bytes at a
-/// time.
-#[inline]
-fn string_stop(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = ONES << 7;
-    let mut words = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for word in words.by_ref() {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let x = u64::from_le_bytes(eight);
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let backslash = x ^ (ONES * u64::from(b'\\'));
-        // The lowest flag of each test is exact (borrows only reach the bytes above it).
-        let found = (quote.wrapping_sub(ONES) & !quote
-            | backslash.wrapping_sub(ONES) & !backslash
-            | x.wrapping_sub(ONES * 0x20) & !x)
-            & HIGH;
-        if found != 0 {
-            return Some(offset + (found.trailing_zeros() / 8) as usize);
-        }
-        offset += 8;
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|i| offset + i)
 }
 
 /// The length of the escape at the start of `bytes` (a backslash), if it is one `serde_json` reads and this
@@ -553,6 +426,7 @@ fn unescape(inner: &str) -> Option<String> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::stream::events::tests::{WORDS, field_name, fixture_items};
     use proptest::prelude::*;
 
     fn full(text: &str) -> Option<StreamEvent> {
@@ -572,23 +446,13 @@ mod tests {
 
     #[test]
     fn the_items_of_a_run_take_the_quick_path() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../helium-devserver/fixtures");
-        let (mut quick_items, mut items) = (0, 0);
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().and_then(|e| e.to_str()) != Some("sse") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            for data in text.lines().filter_map(|l| l.strip_prefix("data: ")) {
-                items += 1;
-                quick_items += usize::from(quick(data).is_some());
-            }
-        }
+        let items = fixture_items();
+        let quick_items = items.iter().filter(|data| quick(data).is_some()).count();
         // Everything but the run-level statuses and the rare kinds.
         assert!(
-            items > 50 && quick_items * 10 > items * 7,
-            "{quick_items} of {items}"
+            quick_items * 10 > items.len() * 7,
+            "{quick_items} of {}",
+            items.len()
         );
     }
 
@@ -797,16 +661,7 @@ mod tests {
         prop_oneof![
             "\\PC{0,12}",
             "[a-z \"\\\\/\n\t\u{1}\u{1f}\u{e9}\u{7f}\u{2028}\u{1F600}]{0,12}",
-            prop::sample::select(vec![
-                "chunk",
-                "complete",
-                "true",
-                "tool_started",
-                "finish",
-                "error",
-                ""
-            ])
-            .prop_map(str::to_owned),
+            prop::sample::select(WORDS.to_vec()).prop_map(str::to_owned),
         ]
     }
 
@@ -826,39 +681,10 @@ mod tests {
         leaf().prop_recursive(3, 24, 4, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::vec((name(), inner), 0..5)
+                prop::collection::vec((field_name(), inner), 0..5)
                     .prop_map(|kv| Value::Object(kv.into_iter().collect())),
             ]
         })
-    }
-
-    fn name() -> impl Strategy<Value = String> {
-        prop::sample::select(vec![
-            "content",
-            "role",
-            "tool_calls",
-            "status_type",
-            "function_name",
-            "xml_tag_name",
-            "message",
-            "tool_index",
-            "tool_call_id",
-            "thread_run_id",
-            "finish_reason",
-            "tool_execution",
-            "result",
-            "success",
-            "output",
-            "error",
-            "arguments",
-            "name",
-            "stream_status",
-            "linked_tool_result_message_id",
-            "agent_should_terminate",
-            "assistant_message_id",
-            "other",
-        ])
-        .prop_map(str::to_owned)
     }
 
     fn status_type() -> impl Strategy<Value = Value> {
@@ -883,9 +709,9 @@ mod tests {
         #[test]
         fn written_any_way_items_decode_like_the_full_parse(
             ty in prop::sample::select(vec!["assistant", "status", "tool"]),
-            content in prop::collection::vec((name(), nested()), 0..6),
+            content in prop::collection::vec((field_name(), nested()), 0..6),
             status in status_type(),
-            metadata in prop::collection::vec((name(), nested()), 0..4),
+            metadata in prop::collection::vec((field_name(), nested()), 0..4),
             extra in prop::collection::vec((prop::sample::select(vec!["sequence", "message_id", "thread_id", "created_at", "is_llm_message"]), nested()), 0..5),
             ascii in any::<bool>(),
             spaced in any::<bool>(),
@@ -913,21 +739,5 @@ mod tests {
             }
             prop_assert_eq!(StreamEvent::from_text(&text).ok(), expected, "{}", text);
         }
-    }
-
-    #[test]
-    fn the_string_scan_stops_where_a_byte_scan_does() {
-        let mut text = vec![b'a'; 40];
-        for stop in [b'"', b'\\', 0u8, 0x1f] {
-            for at in 0..text.len() {
-                let saved = text[at];
-                text[at] = stop;
-                assert_eq!(string_stop(&text), Some(at), "{stop} at {at}");
-                text[at] = saved;
-            }
-        }
-        // bytes just above the stops, and UTF-8
-        let plain = "é ~!#[]^_`{|}\u{7f}😀 abcdefghijklmnop".as_bytes();
-        assert_eq!(string_stop(plain), None);
     }
 }
