@@ -231,7 +231,8 @@ mod tests {
 
     #[test]
     fn find_string_stop_stops_where_a_byte_scan_does() {
-        let mut text = vec![b'a'; 40];
+        // Around the stop: UTF-8 of é and 😀 (bytes of 0x80 and above), ASCII just above the control characters.
+        let mut text: Vec<u8> = "é😀 !#x".bytes().cycle().take(40).collect();
         for stop in [b'"', b'\\', 0u8, 0x1f] {
             for at in 0..text.len() {
                 let saved = text[at];
