@@ -27,9 +27,13 @@ pub(crate) fn exceeds_native_limits(text: &str) -> Option<&'static str> {
                     if bytes.get(i) != Some(&b'\\') {
                         break;
                     }
-                    match escape_len(bytes, i) {
-                        Some(n) => i += n,
-                        None => return Some("a string in the JSON has an unpaired surrogate escape"),
+                    match escape(&bytes[i..]) {
+                        Escape::Valid(n) => i += n,
+                        Escape::UnpairedSurrogate => {
+                            return Some("a string in the JSON has an unpaired surrogate escape");
+                        }
+                        // Anything else malformed is left to the parser.
+                        Escape::Malformed => i += 2,
                     }
                 }
             }
@@ -60,33 +64,39 @@ pub(crate) fn exceeds_native_limits(text: &str) -> Option<&'static str> {
     None
 }
 
-/// The length of the escape at `i` (a backslash), two surrogate escapes taken as one; `None` for a surrogate
-/// escape without its pair, which `serde_json` refuses in a string (a malformed escape is the parser's to refuse).
-fn escape_len(bytes: &[u8], i: usize) -> Option<usize> {
-    if bytes.get(i + 1) != Some(&b'u') {
-        return Some(2);
-    }
-    let hex = |at: usize| -> Option<u16> {
-        if bytes.get(at.wrapping_sub(2)..at) != Some(b"\\u".as_slice()) {
-            return None;
-        }
-        let digits = bytes.get(at..at + 4)?;
-        if !digits.iter().all(u8::is_ascii_hexdigit) {
-            return None;
-        }
-        u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
-    };
-    let Some(unit) = hex(i + 2) else {
-        return Some(2);
-    };
-    match unit {
-        0xDC00..=0xDFFF => None,
-        0xD800..=0xDBFF => match hex(i + 8) {
-            Some(0xDC00..=0xDFFF) => Some(12),
-            _ => None,
+/// An escape in a JSON string, as `serde_json` reads it.
+pub(crate) enum Escape {
+    /// An escape it reads, of this many bytes (a surrogate pair is one escape of twelve).
+    Valid(usize),
+    /// A `\u` surrogate without its pair, which it refuses in a string.
+    UnpairedSurrogate,
+    /// Not an escape it reads: an unknown letter, a `\u` without four hex digits, the text's end.
+    Malformed,
+}
+
+/// The escape at the start of `bytes` (a backslash).
+pub(crate) fn escape(bytes: &[u8]) -> Escape {
+    let unit = |at: usize| bytes.get(at..at + 4).and_then(hex4);
+    match bytes.get(1) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Escape::Valid(2),
+        Some(b'u') => match unit(2) {
+            None => Escape::Malformed,
+            Some(0xDC00..=0xDFFF) => Escape::UnpairedSurrogate,
+            Some(0xD800..=0xDBFF) => match (bytes.get(6..8), unit(8)) {
+                (Some([b'\\', b'u']), Some(0xDC00..=0xDFFF)) => Escape::Valid(12),
+                _ => Escape::UnpairedSurrogate,
+            },
+            Some(_) => Escape::Valid(6),
         },
-        _ => Some(6),
+        _ => Escape::Malformed,
     }
+}
+
+/// The value of four hex digits (either case), or `None`.
+pub(crate) fn hex4(digits: &[u8]) -> Option<u32> {
+    digits
+        .iter()
+        .try_fold(0u32, |n, &d| Some(n * 16 + char::from(d).to_digit(16)?))
 }
 
 /// Where the number starting at `start` ends, by JSON's grammar: `-? digits (. digits)? ([eE] [+-]? digits)?`

@@ -15,6 +15,7 @@ use std::ops::Range;
 use serde_json::Value;
 
 use super::events::{Read, StreamEvent, TurnItem, turn_event};
+use crate::http::json_limits::{self, Escape, hex4};
 
 /// Deeper nesting is left to the full path (`serde_json` refuses past 128).
 const MAX_DEPTH: u32 = 64;
@@ -357,29 +358,13 @@ impl Reader<'_> {
     }
 }
 
-/// The length of the escape at the start of `bytes` (a backslash), if it is one `serde_json` reads and this
-/// path decodes: a surrogate must be a high one followed by a low one.
+/// The length of the escape at the start of `bytes` (a backslash), if `serde_json` reads it (a surrogate only as a
+/// high one followed by a low one).
 fn escape_len(bytes: &[u8]) -> Option<usize> {
-    match *bytes.get(1)? {
-        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(2),
-        b'u' => match hex4(bytes.get(2..6)?)? {
-            0xD800..=0xDBFF => {
-                if bytes.get(6..8)? != b"\\u" || !(0xDC00..=0xDFFF).contains(&hex4(bytes.get(8..12)?)?) {
-                    return None;
-                }
-                Some(12)
-            }
-            0xDC00..=0xDFFF => None,
-            _ => Some(6),
-        },
-        _ => None,
+    match json_limits::escape(bytes) {
+        Escape::Valid(len) => Some(len),
+        Escape::UnpairedSurrogate | Escape::Malformed => None,
     }
-}
-
-fn hex4(digits: &[u8]) -> Option<u32> {
-    digits
-        .iter()
-        .try_fold(0u32, |n, &d| Some(n * 16 + char::from(d).to_digit(16)?))
 }
 
 /// The value of a string's content (between its quotes), already checked by [`Reader::string`].
