@@ -556,9 +556,9 @@ impl ForwardedRunEvents {
             }
             match result {
                 Ok(Some(result)) => Ok(result),
-                // Closed by the caller while a read was waiting: the end, not an error.
-                Ok(None) | Err(_) if abort.signal().aborted() => Ok(iter_done()),
                 Ok(None) => Ok(iter_done()),
+                // Closed by the caller while a read was waiting: the end, not an error.
+                Err(_) if abort.signal().aborted() => Ok(iter_done()),
                 Err(e) => Err(e),
             }
         })
