@@ -2,6 +2,7 @@
 // encoding of `content`/`metadata`), in the same process, on the same bytes and chunks. Cases:
 //   decoder-64k  `AgentStreamDecoder` on the contract's sample run repeated to >= 10 MB, in 64 KiB chunks
 //   decoder-256  the same bytes in 256-byte chunks
+//   decoder-64k-noraw, decoder-256-noraw, e2e-noraw   the same with `{ raw: false }` (events without their raw items)
 //   drip-1mb     one event with a 1 MB data line, in 64-byte chunks
 //   e2e          `streamAgentRun` reading a loopback HTTP response, against fetch + a reader + TextDecoder +
 //                eventsource-parser reading the same response
@@ -54,9 +55,9 @@ function count(events, acc) {
   }
 }
 
-// Ours: events, and the characters of assistant text.
-function decodeOurs(chunks) {
-  const decoder = new AgentStreamDecoder();
+// Ours: events, and the characters of assistant text (`options`: the decoder's, e.g. `{ raw: false }`).
+function decodeOurs(chunks, options) {
+  const decoder = new AgentStreamDecoder(options);
   const acc = [0, 0];
   for (const chunk of chunks) count(decoder.push(chunk), acc);
   decoder.finish();
@@ -102,11 +103,11 @@ async function serve(payload, chunkSize) {
   return server;
 }
 
-async function e2eOurs(base) {
+async function e2eOurs(base, raw = true) {
   const client = new HeliumClient({ baseUrl: `${base}/api`, accessToken: 'bench-token' });
   let n = 0;
   let text = 0;
-  for await (const event of client.streamAgentRun('run-1', { verifyFinalState: false, maxReconnects: 0 })) {
+  for await (const event of client.streamAgentRun('run-1', { verifyFinalState: false, maxReconnects: 0, raw })) {
     n += 1;
     if (event.kind === 'assistant_chunk') text += event.text.length;
   }
@@ -165,9 +166,11 @@ const want = (name) => wanted.size === 0 || wanted.has(name);
 const results = [];
 const expected = copies * EVENTS_PER_SAMPLE;
 for (const [name, size] of [['decoder-64k', 64 * 1024], ['decoder-256', 256]]) {
-  if (!want(name)) continue;
-  const chunks = split(body, size);
-  results.push(await compare(name, () => decodeOurs(chunks), () => decodeBaseline(chunks), expected, body.length));
+  for (const [suffix, options] of [['', undefined], ['-noraw', { raw: false }]]) {
+    if (!want(name + suffix)) continue;
+    const chunks = split(body, size);
+    results.push(await compare(name + suffix, () => decodeOurs(chunks, options), () => decodeBaseline(chunks), expected, body.length));
+  }
 }
 if (want('handover')) {
   const chunks = split(body, 64 * 1024);
@@ -197,12 +200,15 @@ if (want('drip-1mb')) {
     // Three rounds: the baseline re-scans the held line on every chunk and takes seconds per round.
   results.push(await compare('drip-1mb', () => decodeOurs(chunks), () => decodeBaseline(chunks), 1, dripBody.length, 3));
 }
-if (want('e2e')) {
+if (want('e2e') || want('e2e-noraw')) {
   const server = await serve(runBody, 64 * 1024);
   const base = `http://127.0.0.1:${server.address().port}`;
   try {
     const runEvents = copies * (EVENTS_PER_SAMPLE - 1) + 1;
-    results.push(await compare('e2e', () => e2eOurs(base), () => e2eBaseline(base), runEvents, runBody.length));
+    for (const [suffix, raw] of [['', true], ['-noraw', false]]) {
+      if (!want(`e2e${suffix}`)) continue;
+      results.push(await compare(`e2e${suffix}`, () => e2eOurs(base, raw), () => e2eBaseline(base), runEvents, runBody.length));
+    }
   } finally {
     server.close();
   }

@@ -26,6 +26,8 @@ import init, {
   supabaseClientConfig,
   parseContent,
   fromReadableStream,
+  AgentStreamDecoder,
+  type RunEventOptions,
   type RequestHookInfo,
   type ResponseHookInfo,
 } from '@helium-ai/sdk';
@@ -161,8 +163,12 @@ export async function forwarding(runId: string): Promise<string> {
   const events = client.streamAgentRun(runId, { signal: AbortSignal.timeout(60_000) });
   const body: ReadableStream<Uint8Array> = events.toReadableStream();
   const response = new Response(body, { headers: { 'content-type': 'text/event-stream' } });
-  const forwarded = fromReadableStream(response);
-  let last = '';
+  const forwarded = fromReadableStream(response, { raw: true });
+  const lean: RunEventOptions = { raw: false };
+  const decoder = new AgentStreamDecoder(lean);
+  const decoded: RunEvent[] = decoder.push(new Uint8Array(0));
+  decoder.free();
+  let last = decoded.length === 0 ? '' : decoded[0].kind;
   for await (const event of forwarded) {
     const withRaw: RunEvent = event;
     if (withRaw.kind === 'run_status') last = withRaw.state;

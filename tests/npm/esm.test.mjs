@@ -236,6 +236,58 @@ test('AgentStreamDecoder decodes recorded stream bytes in any chunking', () => {
   assert.throws(() => bad.push(new TextEncoder().encode('data: not json\n\n')), (err) => err.kind === 'stream');
 });
 
+test('raw: false leaves out each event\'s raw item and nothing else, in all three stream functions', async () => {
+  const sample = readFileSync(new URL('../../../crates/helium-devserver/fixtures/stream_sample.sse', import.meta.url));
+  const withoutRaw = ({ raw, ...rest }) => rest;
+  const decode = (options) => {
+    const decoder = new AgentStreamDecoder(options);
+    const events = [];
+    for (let i = 0; i < sample.length; i += 1000) events.push(...decoder.push(sample.subarray(i, i + 1000)));
+    decoder.free();
+    return events;
+  };
+  const full = decode();
+  const lean = decode({ raw: false });
+  assert.equal(lean.length, 27);
+  assert.ok(full.every((e) => typeof e.raw === 'object' && e.raw !== null));
+  assert.ok(lean.every((e) => !('raw' in e)));
+  assert.deepEqual(lean, full.map(withoutRaw));
+  // Unset is the default; a value that is not a boolean is refused, not taken as truthy.
+  assert.deepEqual(decode({ raw: undefined }), full);
+  assert.deepEqual(decode({ raw: null }), full);
+  assert.deepEqual(decode({ raw: true }), full);
+  assert.throws(() => new AgentStreamDecoder({ raw: 'no' }), (err) => isHeliumError(err) && err.kind === 'invalid_request' && /raw/.test(err.message));
+  // RunTranscript needs the raw item and says so.
+  const transcript = new RunTranscript();
+  assert.throws(() => transcript.push(lean[2]), (err) => isHeliumError(err) && /raw: false/.test(err.message));
+
+  const oneChunk = () => new ReadableStream({
+    start(controller) {
+      controller.enqueue(new Uint8Array(sample));
+      controller.close();
+    },
+  });
+  const forwarded = [];
+  for await (const event of fromReadableStream(oneChunk(), { raw: false })) forwarded.push(event);
+  assert.deepEqual(forwarded, lean);
+
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end(sample);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const client = new HeliumClient({ baseUrl: `http://127.0.0.1:${server.address().port}/api`, accessToken: token });
+    const streamed = [];
+    for await (const event of client.streamAgentRun('run-1', { raw: false, verifyFinalState: false })) streamed.push(event);
+    assert.deepEqual(streamed, lean);
+    assert.throws(() => client.streamAgentRun('run-1', { raw: 1 }), (err) => err.kind === 'invalid_request');
+    client.free();
+  } finally {
+    server.close();
+  }
+});
+
 test('the Node entry runs the build compiled for speed: other bytes than the browser file, the same exports, the same events', async () => {
   const dir = path.dirname(createRequire(import.meta.url).resolve('@helium-ai/sdk/package.json'));
   const browserWasm = readFileSync(path.join(dir, 'dist/web/helium_sdk_bg.wasm'));

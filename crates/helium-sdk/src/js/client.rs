@@ -91,6 +91,9 @@ extern "C" {
     /// `CallOptions`
     #[wasm_bindgen(typescript_type = "CallOptions")]
     pub type CallOptions;
+    /// `RunEventOptions`
+    #[wasm_bindgen(typescript_type = "RunEventOptions")]
+    pub type RunEventOptions;
 }
 
 /// A JavaScript function used as the token provider.

@@ -268,15 +268,19 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
     js_sys::JSON::parse(&text).map_err(|_| fail("could not convert a value for JavaScript".into()))
 }
 
-/// Appends a stream event as JSON with its `raw` item spliced in as received (`raw_json` is the item's JSON
-/// text, already parsed once, so valid): one `JSON.parse` on the JavaScript side builds both.
+/// Appends a stream event as JSON, with its `raw` item spliced in as received when `raw_json` is given (the
+/// item's JSON text, already parsed once, so valid): one `JSON.parse` on the JavaScript side builds both.
 pub(crate) fn push_event_json(
     out: &mut String,
     event: &crate::stream::StreamEvent,
-    raw_json: &str,
+    raw_json: Option<&str>,
 ) -> Result<(), JsValue> {
     let json = serde_json::to_string(event)
         .map_err(|e| to_js_error(&Error::invalid_options("event", e.to_string())))?;
+    let Some(raw_json) = raw_json else {
+        out.push_str(&json);
+        return Ok(());
+    };
     // A tagged enum serialises as an object: `{"kind":…}`.
     let body = json.strip_suffix('}').unwrap_or(&json);
     out.push_str(body);
@@ -286,23 +290,31 @@ pub(crate) fn push_event_json(
     Ok(())
 }
 
-/// Stream events with their `raw` items, as one JavaScript array: one JSON text, one `JSON.parse`, one boundary
-/// crossing for all the events of a network chunk. With `as_results`, each element is the iterator result
-/// `{done: false, value: event}` that an async iterator's `next()` hands out as it is.
+/// How the stream functions hand out events: as iterator results or as they are, with their `raw` items or
+/// without (`raw: false`: no copy of each item for JavaScript to parse and keep).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventShape {
+    pub(crate) as_results: bool,
+    pub(crate) raw: bool,
+}
+
+/// Stream events (with their `raw` items, as `shape` says) as one JavaScript array: one JSON text, one
+/// `JSON.parse`, one boundary crossing for all the events of a network chunk. With `as_results`, each element is
+/// the iterator result `{done: false, value: event}` that an async iterator's `next()` hands out as it is.
 pub(crate) fn events_to_js<'a>(
     events: impl IntoIterator<Item = (&'a crate::stream::StreamEvent, &'a str)>,
-    as_results: bool,
+    shape: EventShape,
 ) -> Result<js_sys::Array, JsValue> {
     let mut text = String::from("[");
     for (event, raw_json) in events {
         if text.len() > 1 {
             text.push(',');
         }
-        if as_results {
+        if shape.as_results {
             text.push_str("{\"done\":false,\"value\":");
         }
-        push_event_json(&mut text, event, raw_json)?;
-        if as_results {
+        push_event_json(&mut text, event, shape.raw.then_some(raw_json))?;
+        if shape.as_results {
             text.push('}');
         }
     }
@@ -318,6 +330,20 @@ pub(crate) fn events_to_js<'a>(
         ))
     })?;
     Ok(parsed.unchecked_into())
+}
+
+/// The `raw` option of the stream functions (default true; `undefined` and `null` count as unset): whether each
+/// event carries its `raw` item.
+pub(crate) fn raw_option(options: &JsValue) -> Result<bool, Error> {
+    if !options.is_object() {
+        return Ok(true);
+    }
+    let raw = get(options, "raw");
+    if raw.is_undefined() || raw.is_null() {
+        return Ok(true);
+    }
+    raw.as_bool()
+        .ok_or_else(|| Error::invalid_options("raw", "must be a boolean"))
 }
 
 /// Reads a value given by JavaScript through `JSON.stringify`; a wrong shape is an `invalid_request` error

@@ -22,6 +22,8 @@ pub struct AgentRunEvents {
     ready: Rc<RefCell<std::collections::VecDeque<Result<JsValue, JsValue>>>>,
     /// Aborts the stream's fetch, even while a read is in flight (`close()`, a cancelled `toReadableStream`).
     abort: Option<web_sys::AbortController>,
+    /// Whether events carry their `raw` item (the `raw` option).
+    raw: bool,
 }
 
 #[wasm_bindgen]
@@ -40,6 +42,10 @@ impl AgentRunEvents {
         let inner = self.inner.clone();
         let ready = self.ready.clone();
         let abort = self.abort.clone();
+        let shape = super::EventShape {
+            as_results: true,
+            raw: self.raw,
+        };
         wasm_bindgen_futures::future_to_promise(async move {
             let taken = inner.borrow_mut().take();
             let Some(mut stream) = taken else {
@@ -63,7 +69,7 @@ impl AgentRunEvents {
                 }
             }
             // `raw` as sent (for a verified final state, the bare `completed` the backend sent).
-            let results = super::events_to_js(items.iter().map(|i| (&i.event, i.text())), true)?;
+            let results = super::events_to_js(items.iter().map(|i| (&i.event, i.text())), shape)?;
             // Closed while this read was waiting: the stream stays closed, nothing more is handed out.
             if abort.as_ref().is_some_and(|a| a.signal().aborted()) {
                 return Ok(iter_done());
@@ -177,8 +183,15 @@ const TS_STREAM_OPTIONS: &str = r#"
  * as the backend sent it. */
 export type RunEvent = StreamEvent & { raw: unknown };
 
+/** How `streamAgentRun`, `fromReadableStream` and `AgentStreamDecoder` hand out events. */
+export interface RunEventOptions {
+  /** Give each event its `raw` item (default true). `false` leaves `raw` out: decoding is faster and each event
+   * holds only its typed fields (`RunTranscript.push` needs `raw`). */
+  raw?: boolean;
+}
+
 /** Options of `streamAgentRun`: the call options plus the stream's own. */
-export interface StreamCallOptions extends CallOptions {
+export interface StreamCallOptions extends CallOptions, RunEventOptions {
   /** Drop and resume a connection that delivers no bytes for this long (off by default: the backend sends no
    * heartbeats and a tool may run for minutes without output). */
   idleTimeoutMs?: number;
@@ -266,6 +279,7 @@ impl HeliumClient {
             inner: Rc::new(RefCell::new(Some(stream))),
             ready: Rc::default(),
             abort,
+            raw: super::raw_option(&options)?,
         };
         Ok(as_async_iterable(JsValue::from(events)))
     }
@@ -274,22 +288,31 @@ impl HeliumClient {
 /// Decodes agent-stream bytes you fetched yourself (or recorded): feed chunks, get typed events. The same
 /// parser and decoder as `streamAgentRun`, without the HTTP, reconnection or de-duplication.
 #[wasm_bindgen]
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AgentStreamDecoder {
     parser: crate::stream::sse::SseParser,
     events: Vec<crate::stream::sse::SseEvent>,
+    /// Whether events carry their `raw` item (the `raw` option).
+    raw: bool,
 }
 
 #[wasm_bindgen]
 impl AgentStreamDecoder {
     /// A decoder with the default 16 MiB event limit.
+    ///
+    /// @throws {HeliumError} `invalid_request` for options of the wrong type.
     #[wasm_bindgen(constructor)]
-    pub fn new() -> AgentStreamDecoder {
-        AgentStreamDecoder::default()
+    pub fn new(options: Option<super::client::RunEventOptions>) -> Result<AgentStreamDecoder, JsValue> {
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        Ok(AgentStreamDecoder {
+            parser: crate::stream::sse::SseParser::default(),
+            events: Vec::new(),
+            raw: super::raw_option(&options)?,
+        })
     }
 
     /// Feeds a chunk of the `text/event-stream` body; returns the events it completed, in order, each with its
-    /// `raw` item as `streamAgentRun` gives it.
+    /// `raw` item as `streamAgentRun` gives it (unless `raw: false`).
     ///
     /// @throws {HeliumError} `stream` for an event over the size limit or an item that is not JSON.
     #[wasm_bindgen(unchecked_return_type = "RunEvent[]")]
@@ -306,7 +329,11 @@ impl AgentStreamDecoder {
                 .map_err(|e| stream_error(crate::error::StreamCause::NotJson(e)))?;
             decoded.push((event, sse.data.as_str()));
         }
-        let converted = super::events_to_js(decoded.iter().map(|(e, raw)| (e, *raw)), false);
+        let shape = super::EventShape {
+            as_results: false,
+            raw: self.raw,
+        };
+        let converted = super::events_to_js(decoded.iter().map(|(e, raw)| (e, *raw)), shape);
         drop(decoded);
         // The chunk's events are not kept until the next push (a large one would stay in memory).
         self.events.clear();
@@ -341,20 +368,28 @@ struct Forwarded {
     /// then possibly the error that followed them.
     ready: std::collections::VecDeque<Result<JsValue, JsValue>>,
     ended: bool,
+    /// Iterator results, with or without `raw` (the `raw` option).
+    shape: super::EventShape,
 }
 
 /// Reads a run a server forwarded (`toReadableStream()` in a route handler): give the `Response` of `fetch`
 /// (its status is checked: an error answer rejects with a `HeliumError` of the matching kind) or its `body`.
 /// Yields the same typed events as `streamAgentRun`, ends after the terminal one, and throws the server's
 /// failures (an `event: error` frame) as `HeliumError`s of their original kind. A body that ends before a
-/// terminal event throws kind `stream`.
+/// terminal event throws kind `stream`. `{ raw: false }` leaves out each event's `raw` item.
 #[wasm_bindgen(
     js_name = fromReadableStream,
     unchecked_return_type = "ForwardedRunEvents & AsyncIterable<RunEvent>"
 )]
 pub fn from_readable_stream(
     #[wasm_bindgen(unchecked_param_type = "Response | ReadableStream<Uint8Array>")] source: JsValue,
+    options: Option<super::client::RunEventOptions>,
 ) -> Result<JsValue, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+    let shape = super::EventShape {
+        as_results: true,
+        raw: super::raw_option(&options)?,
+    };
     let invalid = |what: &str| to_js_error(&crate::Error::invalid_options("source", what));
     let response = match source.dyn_into::<web_sys::Response>() {
         Ok(r) => r,
@@ -387,6 +422,7 @@ pub fn from_readable_stream(
         pending: std::collections::VecDeque::new(),
         ready: std::collections::VecDeque::new(),
         ended: false,
+        shape,
     };
     Ok(as_async_iterable(JsValue::from(ForwardedRunEvents {
         state: Rc::new(RefCell::new(Some(state))),
@@ -462,7 +498,8 @@ impl Forwarded {
                 }
             }
             if !decoded.is_empty() {
-                let results = super::events_to_js(decoded.iter().map(|(e, raw)| (e, raw.as_str())), true)?;
+                let results =
+                    super::events_to_js(decoded.iter().map(|(e, raw)| (e, raw.as_str())), self.shape)?;
                 self.ready.extend(results.iter().map(Ok));
             }
             self.ready.extend(failure.map(Err));

@@ -34,7 +34,7 @@ impl JsRunTranscript {
         if !raw.is_object() {
             return Err(to_js_error(&crate::Error::invalid_options(
                 "event",
-                "must be an event of streamAgentRun, fromReadableStream or AgentStreamDecoder (with its `raw` item)",
+                "must be an event of streamAgentRun, fromReadableStream or AgentStreamDecoder (with its `raw` item, which `raw: false` leaves out)",
             )));
         }
         let raw: serde_json::Value = from_js(&raw, "event.raw")?;

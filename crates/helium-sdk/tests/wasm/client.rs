@@ -682,7 +682,7 @@ pub async fn forwarding_round_trip() {
     let events = c.stream_agent_run(run_id.clone(), None).unwrap();
     let body = call_sync(&events, "toReadableStream");
     assert!(body.is_instance_of::<web_sys::ReadableStream>());
-    let (forwarded, text) = drain(&js::from_readable_stream(body).unwrap()).await;
+    let (forwarded, text) = drain(&js::from_readable_stream(body, None).unwrap()).await;
     let (direct, _) = drain(&c.stream_agent_run(run_id, None).unwrap()).await;
     let shape = |events: &[JsValue]| -> Vec<String> {
         events
@@ -699,7 +699,7 @@ pub async fn forwarding_round_trip() {
 
     // The server's stream fails (no such run): the browser gets the kind and status, not the backend's URL.
     let events = c.stream_agent_run("no-such-run".into(), None).unwrap();
-    let reader = js::from_readable_stream(call_sync(&events, "toReadableStream")).unwrap();
+    let reader = js::from_readable_stream(call_sync(&events, "toReadableStream"), None).unwrap();
     let err = call(&reader, "next", &[]).await.unwrap_err();
     assert_eq!(kind(&err), "not_found");
     assert_eq!(get(&err, "status").as_f64(), Some(404.0));
@@ -713,7 +713,7 @@ pub async fn forwarding_round_trip() {
         init.unchecked_ref(),
     )
     .unwrap();
-    let reader = js::from_readable_stream(response.into()).unwrap();
+    let reader = js::from_readable_stream(response.into(), None).unwrap();
     let err = call(&reader, "next", &[]).await.unwrap_err();
     assert_eq!(kind(&err), "forbidden");
     assert!(get_str(&err, "message").unwrap().contains("not your run"));
@@ -734,7 +734,7 @@ pub async fn forwarding_round_trip() {
     .unwrap();
     let run_id = get_str(&started, "agent_run_id").unwrap();
     let events = c.stream_agent_run(run_id.clone(), None).unwrap();
-    let reader = js::from_readable_stream(call_sync(&events, "toReadableStream")).unwrap();
+    let reader = js::from_readable_stream(call_sync(&events, "toReadableStream"), None).unwrap();
     call(&reader, "next", &[]).await.unwrap();
     assert_eq!(open().await, before + 1.0);
     let pending = call(&reader, "next", &[]);
