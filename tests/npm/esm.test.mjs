@@ -257,6 +257,22 @@ test('raw: false leaves out each event\'s raw item and nothing else, in all thre
   assert.deepEqual(decode({ raw: null }), full);
   assert.deepEqual(decode({ raw: true }), full);
   assert.throws(() => new AgentStreamDecoder({ raw: 'no' }), (err) => isHeliumError(err) && err.kind === 'invalid_request' && /raw/.test(err.message));
+  // Text beyond ASCII, escapes and a large event come out whole, with and without raw.
+  const text = `héllo "wörld" 😀\n\\ <tag>${'x'.repeat(200_000)}`;
+  const item = {
+    type: 'assistant', sequence: 3, thread_id: 't-é',
+    content: JSON.stringify({ role: 'assistant', content: text }),
+    metadata: JSON.stringify({ stream_status: 'chunk', thread_run_id: 'tr-😀' }),
+  };
+  for (const options of [undefined, { raw: false }]) {
+    const decoder = new AgentStreamDecoder(options);
+    const bytes = new TextEncoder().encode(`data: ${JSON.stringify(item)}\n\n`);
+    const [event, ...more] = [...decoder.push(bytes.subarray(0, 1001)), ...decoder.push(bytes.subarray(1001))];
+    decoder.free();
+    assert.equal(more.length, 0);
+    assert.deepEqual(withoutRaw(event), { kind: 'assistant_chunk', sequence: 3, text, thread_run_id: 'tr-😀', thread_id: 't-é' });
+    assert.deepEqual(event.raw, options ? undefined : item);
+  }
   // RunTranscript needs the raw item and says so.
   const transcript = new RunTranscript();
   assert.throws(() => transcript.push(lean[2]), (err) => isHeliumError(err) && /raw: false/.test(err.message));

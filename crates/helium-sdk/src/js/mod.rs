@@ -270,19 +270,24 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
 
 /// Appends a stream event as JSON, with its `raw` item spliced in as received when `raw_json` is given (the
 /// item's JSON text, already parsed once, so valid): one `JSON.parse` on the JavaScript side builds both.
+/// `scratch` is where the event is written first (kept between events: no allocation per event, and room for a
+/// large event made once).
 pub(crate) fn push_event_json(
     out: &mut String,
+    scratch: &mut Vec<u8>,
     event: &crate::stream::StreamEvent,
     raw_json: Option<&str>,
 ) -> Result<(), JsValue> {
-    let json = serde_json::to_string(event)
-        .map_err(|e| to_js_error(&Error::invalid_options("event", e.to_string())))?;
+    let fail = |what: String| to_js_error(&Error::invalid_options("event", what));
+    scratch.clear();
+    serde_json::to_writer(&mut *scratch, event).map_err(|e| fail(e.to_string()))?;
+    let json = std::str::from_utf8(scratch).map_err(|_| fail("not UTF-8".into()))?;
     let Some(raw_json) = raw_json else {
-        out.push_str(&json);
+        out.push_str(json);
         return Ok(());
     };
     // A tagged enum serialises as an object: `{"kind":…}`.
-    let body = json.strip_suffix('}').unwrap_or(&json);
+    let body = json.strip_suffix('}').unwrap_or(json);
     out.push_str(body);
     out.push_str(if body.len() > 1 { ",\"raw\":" } else { "\"raw\":" });
     out.push_str(raw_json);
@@ -305,15 +310,37 @@ pub(crate) fn events_to_js<'a>(
     events: impl IntoIterator<Item = (&'a crate::stream::StreamEvent, &'a str)>,
     shape: EventShape,
 ) -> Result<js_sys::Array, JsValue> {
-    let mut text = String::from("[");
-    for (event, raw_json) in events {
+    let events: Vec<_> = events.into_iter().collect();
+    events_slice_to_js(&events, shape)
+}
+
+fn events_slice_to_js(
+    events: &[(&crate::stream::StreamEvent, &str)],
+    shape: EventShape,
+) -> Result<js_sys::Array, JsValue> {
+    // Room for the whole text at once (a copy of a large event fewer, and no doubling past what it needs): an
+    // event's JSON is about as long as its item, whose text is escaped once more.
+    let room: usize = events
+        .iter()
+        .map(|(_, raw)| {
+            raw.len()
+                .saturating_mul(if shape.raw { 2 } else { 1 })
+                .saturating_add(64)
+        })
+        .fold(2, usize::saturating_add);
+    // The text grows past it if the estimate is low.
+    let mut text = String::with_capacity(room);
+    text.push('[');
+    let mut scratch = Vec::new();
+    for &(event, raw_json) in events {
+        scratch.reserve(raw_json.len().saturating_add(64));
         if text.len() > 1 {
             text.push(',');
         }
         if shape.as_results {
             text.push_str("{\"done\":false,\"value\":");
         }
-        push_event_json(&mut text, event, shape.raw.then_some(raw_json))?;
+        push_event_json(&mut text, &mut scratch, event, shape.raw.then_some(raw_json))?;
         if shape.as_results {
             text.push('}');
         }
