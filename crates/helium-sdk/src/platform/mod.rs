@@ -110,20 +110,37 @@ pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
 /// A non-cryptographic 64-bit hash taken eight bytes at a time, for the stream's replay check, which hashes every
 /// item it delivers (with FNV-1a's multiply per byte, `streamAgentRun` was 1.05× slower). Each step is a bijection
 /// of the state for a given word and of the word for a given state, and the length goes in first, so texts of one
-/// length that differ in a single eight-byte word never hash alike.
+/// length that differ in a single eight-byte word never hash alike. Blocks of 32 bytes go to four independent lanes
+/// (word `i` of a block to lane `i`), so that the multiplies of four words overlap; the lanes are then folded into
+/// one state in order, which stays a bijection of each lane.
 pub(crate) fn word_hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let step = |h: u64, word: &[u8]| {
-        let mut eight = [0u8; 8];
-        eight[..word.len()].copy_from_slice(word);
-        let h = (h ^ u64::from_le_bytes(eight)).wrapping_mul(K);
+    fn step(h: u64, word: u64) -> u64 {
+        let h = (h ^ word).wrapping_mul(K);
         let h = (h ^ (h >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         h ^ (h >> 32)
+    }
+    // The first eight bytes (or fewer, zero-padded) as a little-endian word.
+    let word = |bytes: &[u8]| {
+        let mut eight = [0u8; 8];
+        for (to, from) in eight.iter_mut().zip(bytes) {
+            *to = *from;
+        }
+        u64::from_le_bytes(eight)
     };
-    let mut words = bytes.chunks_exact(8);
-    let h = words.by_ref().fold((bytes.len() as u64).wrapping_mul(K), step);
+    let seed = (bytes.len() as u64).wrapping_mul(K);
+    let mut blocks = bytes.chunks_exact(32);
+    let mut lanes = [seed, seed ^ K, seed ^ K.rotate_left(16), seed ^ K.rotate_left(32)];
+    for block in blocks.by_ref() {
+        for (i, lane) in lanes.iter_mut().enumerate() {
+            *lane = step(*lane, word(block.get(i * 8..).unwrap_or_default()));
+        }
+    }
+    let mut h = lanes.into_iter().fold(seed, step);
+    let mut words = blocks.remainder().chunks_exact(8);
+    h = words.by_ref().map(word).fold(h, step);
     // MurmurHash3's finaliser.
-    let mut h = step(h, words.remainder());
+    let mut h = step(h, word(words.remainder()));
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
