@@ -257,6 +257,9 @@ test('raw: false leaves out each event\'s raw item and nothing else, in all thre
   assert.deepEqual(decode({ raw: null }), full);
   assert.deepEqual(decode({ raw: true }), full);
   assert.throws(() => new AgentStreamDecoder({ raw: 'no' }), (err) => isHeliumError(err) && err.kind === 'invalid_request' && /raw/.test(err.message));
+  assert.throws(() => new AgentStreamDecoder(false), (err) => isHeliumError(err) && err.kind === 'invalid_request' && /options/.test(err.message));
+  assert.throws(() => fromReadableStream(new ReadableStream(), 'raw'), (err) => isHeliumError(err) && err.kind === 'invalid_request');
+  assert.deepEqual(decode(null), full);
   // Text beyond ASCII, escapes and a large event come out whole, with and without raw.
   const text = `héllo "wörld" 😀\n\\ <tag>${'x'.repeat(200_000)}`;
   const item = {

@@ -359,11 +359,14 @@ fn events_slice_to_js(
     Ok(parsed.unchecked_into())
 }
 
-/// The `raw` option of the stream functions (default true; `undefined` and `null` count as unset): whether each
-/// event carries its `raw` item.
+/// The `raw` option of the stream functions (default true; `undefined` and `null` count as unset, for the options
+/// object as for the option): whether each event carries its `raw` item.
 pub(crate) fn raw_option(options: &JsValue) -> Result<bool, Error> {
-    if !options.is_object() {
+    if options.is_undefined() || options.is_null() {
         return Ok(true);
+    }
+    if !options.is_object() {
+        return Err(Error::invalid_options("options", "must be an object"));
     }
     let raw = get(options, "raw");
     if raw.is_undefined() || raw.is_null() {
