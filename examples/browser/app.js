@@ -33,10 +33,11 @@ async function startRun() {
     $('run-id').textContent = runId;
     $('stream-status').textContent = 'streaming';
     let terminal = 'ended';
-    // The transcript turns the chunks into prose (tool-call XML left out); tools get one line each.
+    // The transcript turns the chunks into prose (tool-call XML left out); tools get one line each. Only the typed
+    // fields are read, so the events come without their raw items.
     const transcript = new RunTranscript();
     $('tools').textContent = '';
-    for await (const event of client.streamAgentRun(runId)) {
+    for await (const event of client.streamAgentRun(runId, { raw: false })) {
       transcript.push(event);
       if (event.kind === 'assistant_chunk' || event.kind === 'assistant_message') {
         $('stream-text').textContent = transcript.prose();

@@ -276,9 +276,37 @@ test('raw: false leaves out each event\'s raw item and nothing else, in all thre
     assert.deepEqual(withoutRaw(event), { kind: 'assistant_chunk', sequence: 3, text, thread_run_id: 'tr-😀', thread_id: 't-é' });
     assert.deepEqual(event.raw, options ? undefined : item);
   }
-  // RunTranscript needs the raw item and says so.
+  // RunTranscript reads events without raw to the same result, and refuses what is not an event.
+  const summary = (events) => {
+    const t = new RunTranscript();
+    for (const e of events) t.push(e);
+    const out = {
+      prose: t.prose(), finalText: t.finalText(), liveText: t.liveText(), segments: t.segments(),
+      messages: t.messages(), tools: t.tools(), errors: t.errors(), terminal: t.terminal, count: t.eventCount,
+    };
+    t.free();
+    return out;
+  };
+  const withRaw = summary(full);
+  assert.equal(withRaw.count, 27);
+  assert.ok(withRaw.prose.length > 0 && withRaw.tools.length > 0 && withRaw.terminal.kind === 'run_status');
+  assert.deepEqual(summary(lean), withRaw);
+  // Halfway through a turn too (the live text), and with a tool's error and a run-level error along the way.
+  assert.deepEqual(summary(lean.slice(0, 12)), summary(full.slice(0, 12)));
+  const more = [
+    { kind: 'message_error', message: 'the LLM stream broke', thread_run_id: 'tr-1' },
+    { kind: 'run_status', state: 'error', message: 'a step failed' },
+    { kind: 'control', signal: 'STOP' },
+  ];
+  const t2 = summary([...lean.slice(0, 5), ...more]);
+  assert.deepEqual(t2.errors, ['the LLM stream broke', 'a step failed']);
+  assert.deepEqual(t2.terminal, { kind: 'control', signal: 'STOP' });
   const transcript = new RunTranscript();
-  assert.throws(() => transcript.push(lean[2]), (err) => isHeliumError(err) && /raw: false/.test(err.message));
+  for (const bad of [{}, { raw: full[2].raw }, null, 'text', { kind: 'run_status', state: 'gone' }, { kind: 'assistant_chunk', sequence: -1, text: 'x' }, { kind: 'tool' }]) {
+    assert.throws(() => transcript.push(bad), (err) => isHeliumError(err) && err.kind === 'invalid_request', JSON.stringify(bad));
+  }
+  assert.equal(transcript.eventCount, 0);
+  transcript.free();
 
   const oneChunk = () => new ReadableStream({
     start(controller) {

@@ -44,7 +44,8 @@ export default function RunPanel({ accessToken }: { accessToken: string | null }
   // Stops the forwarded watch: `break` in the loop cancels the body, and the route handler's fetch to the backend.
   const stopWatching = useRef<(() => void) | null>(null);
 
-  /** Shows a run's events: prose through the transcript (tool-call XML left out), one line per tool. */
+  /** Shows a run's events: prose through the transcript (tool-call XML left out), one line per tool. The panel reads
+   * only the typed fields, so the streams below are opened with `{ raw: false }` (no copy of each item). */
   async function show(events: AsyncIterable<RunEvent>, stopped?: () => boolean) {
     const transcript = new RunTranscript();
     try {
@@ -99,7 +100,7 @@ export default function RunPanel({ accessToken }: { accessToken: string | null }
       await init();
       const client = HeliumClient.fromEnv({ accessToken: accessToken ?? undefined });
       try {
-        await show(client.streamAgentRun(id));
+        await show(client.streamAgentRun(id, { raw: false }));
       } finally {
         client.free();
       }
@@ -119,7 +120,7 @@ export default function RunPanel({ accessToken }: { accessToken: string | null }
       if (!id) return;
       await init();
       const response = await fetch(`/api/runs/${encodeURIComponent(id)}/stream`);
-      const events = fromReadableStream(response);
+      const events = fromReadableStream(response, { raw: false });
       // close() cancels the body at once, even while waiting for the next event.
       stopWatching.current = () => {
         stop = true;

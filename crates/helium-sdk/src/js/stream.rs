@@ -186,7 +186,7 @@ export type RunEvent = StreamEvent & { raw: unknown };
 /** How `streamAgentRun`, `fromReadableStream` and `AgentStreamDecoder` hand out events. */
 export interface RunEventOptions {
   /** Give each event its `raw` item (default true). `false` leaves `raw` out: decoding is faster and each event
-   * holds only its typed fields (`RunTranscript.push` needs `raw`). */
+   * holds only its typed fields (`RunTranscript.push` reads those). */
   raw?: boolean;
 }
 

@@ -56,6 +56,15 @@ pub enum ToolPhase {
 }
 
 impl RunState {
+    /// Every state.
+    pub const ALL: [RunState; 5] = [
+        RunState::Completed,
+        RunState::Failed,
+        RunState::Stopped,
+        RunState::Paused,
+        RunState::Error,
+    ];
+
     /// The wire string (`completed`, `failed`, `stopped`, `paused`, `error`).
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -75,6 +84,13 @@ impl fmt::Display for RunState {
 }
 
 impl ControlSignal {
+    /// Every signal.
+    pub const ALL: [ControlSignal; 3] = [
+        ControlSignal::Stop,
+        ControlSignal::EndStream,
+        ControlSignal::Error,
+    ];
+
     /// The wire string (`STOP`, `END_STREAM`, `ERROR`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -92,6 +108,14 @@ impl fmt::Display for ControlSignal {
 }
 
 impl ToolPhase {
+    /// Every phase.
+    pub const ALL: [ToolPhase; 4] = [
+        ToolPhase::Started,
+        ToolPhase::Completed,
+        ToolPhase::Failed,
+        ToolPhase::Error,
+    ];
+
     /// The wire suffix (`started`, `completed`, `failed`, `error`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -703,6 +727,20 @@ fn tool_result<O: Read>(
 pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_enums_wire_names_are_their_serde_names_each_once() {
+        fn check<T: Serialize>(all: &[T], name: fn(&T) -> &'static str) {
+            for v in all {
+                assert_eq!(serde_json::to_value(v).ok(), Some(Value::String(name(v).into())));
+            }
+            let names: std::collections::BTreeSet<_> = all.iter().map(name).collect();
+            assert_eq!(names.len(), all.len(), "each once");
+        }
+        check(&RunState::ALL, RunState::as_str);
+        check(&ControlSignal::ALL, |s| s.as_str());
+        check(&ToolPhase::ALL, |p| p.as_str());
+    }
 
     /// What `from_text` must give: `decode` of the full parse, or serde_json's error.
     fn full(text: &str) -> Result<StreamEvent, String> {
