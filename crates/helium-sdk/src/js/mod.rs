@@ -333,6 +333,7 @@ fn events_slice_to_js(
     text.push('[');
     let mut scratch = Vec::new();
     for &(event, raw_json) in events {
+        scratch.clear();
         scratch.reserve(raw_json.len().saturating_add(64));
         if text.len() > 1 {
             text.push(',');
