@@ -92,8 +92,11 @@ pub(crate) fn escape(bytes: &[u8]) -> Escape {
     }
 }
 
-/// The value of four hex digits (either case), or `None`.
+/// The value of four hex digits (either case), or `None` (also for another number of bytes).
 pub(crate) fn hex4(digits: &[u8]) -> Option<u32> {
+    if digits.len() != 4 {
+        return None;
+    }
     digits
         .iter()
         .try_fold(0u32, |n, &d| Some(n * 16 + char::from(d).to_digit(16)?))

@@ -122,7 +122,9 @@ fn typed_event(event: &JsValue) -> Result<StreamEvent, crate::Error> {
             tool_calls: serde_json::Value::Null,
         },
         "tool" => StreamEvent::Tool {
-            phase: named(&ToolPhase::ALL, |p| p.as_str(), text("phase"))
+            phase: text("phase")
+                .as_deref()
+                .and_then(ToolPhase::from_wire)
                 .ok_or_else(|| not_an_event("unknown or missing `phase`"))?,
             function_name: text("function_name"),
             xml_tag_name: None,
@@ -137,12 +139,16 @@ fn typed_event(event: &JsValue) -> Result<StreamEvent, crate::Error> {
             thread_run_id: None,
         },
         "run_status" => StreamEvent::RunStatus {
-            state: named(&RunState::ALL, |s| s.as_str(), text("state"))
+            state: text("state")
+                .as_deref()
+                .and_then(RunState::from_wire)
                 .ok_or_else(|| not_an_event("unknown or missing `state`"))?,
             message: text("message"),
         },
         "control" => StreamEvent::Control {
-            signal: named(&ControlSignal::ALL, |s| s.as_str(), text("signal"))
+            signal: text("signal")
+                .as_deref()
+                .and_then(ControlSignal::from_wire)
                 .ok_or_else(|| not_an_event("unknown or missing `signal`"))?,
         },
         // The transcript only counts the other kinds.
@@ -150,10 +156,4 @@ fn typed_event(event: &JsValue) -> Result<StreamEvent, crate::Error> {
             item: serde_json::Value::Null,
         },
     })
-}
-
-/// The value of `all` whose wire name is `given`.
-fn named<T: Clone>(all: &[T], name: impl Fn(&T) -> &'static str, given: Option<String>) -> Option<T> {
-    let given = given?;
-    all.iter().find(|v| name(v) == given).cloned()
 }

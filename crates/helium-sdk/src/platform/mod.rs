@@ -132,8 +132,8 @@ pub(crate) fn word_hash(bytes: &[u8]) -> u64 {
     let mut blocks = bytes.chunks_exact(32);
     let mut lanes = [seed, seed ^ K, seed ^ K.rotate_left(16), seed ^ K.rotate_left(32)];
     for block in blocks.by_ref() {
-        for (i, lane) in lanes.iter_mut().enumerate() {
-            *lane = step(*lane, word(block.get(i * 8..).unwrap_or_default()));
+        for (lane, eight) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+            *lane = step(*lane, word(eight));
         }
     }
     let mut h = lanes.into_iter().fold(seed, step);

@@ -65,6 +65,11 @@ impl RunState {
         RunState::Error,
     ];
 
+    /// The state a wire string names (the inverse of [`RunState::as_str`]).
+    pub fn from_wire(name: &str) -> Option<RunState> {
+        RunState::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     /// The wire string (`completed`, `failed`, `stopped`, `paused`, `error`).
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -91,6 +96,11 @@ impl ControlSignal {
         ControlSignal::Error,
     ];
 
+    /// The signal a wire string names (the inverse of [`ControlSignal::as_str`]).
+    pub fn from_wire(name: &str) -> Option<ControlSignal> {
+        ControlSignal::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     /// The wire string (`STOP`, `END_STREAM`, `ERROR`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -115,6 +125,11 @@ impl ToolPhase {
         ToolPhase::Failed,
         ToolPhase::Error,
     ];
+
+    /// The phase a wire suffix names (the inverse of [`ToolPhase::as_str`]).
+    pub fn from_wire(name: &str) -> Option<ToolPhase> {
+        ToolPhase::ALL.into_iter().find(|p| p.as_str() == name)
+    }
 
     /// The wire suffix (`started`, `completed`, `failed`, `error`).
     pub fn as_str(self) -> &'static str {
@@ -415,33 +430,24 @@ impl StreamEvent {
             message_id: id(obj, "message_id"),
             sequence: obj.field("sequence").and_then(Value::as_u64),
         };
-        match ty {
-            // What `get` finds on a content or metadata that is not an object, it finds on none.
-            "assistant" | "tool" => turn_event(
+        // A turn's item (a status only when its content is an object; otherwise it is a `Message`). What `get`
+        // finds on a content or metadata that is not an object, it finds on none.
+        if matches!(ty, "assistant" | "tool") || (ty == "status" && content.is_object()) {
+            turn_event(
                 ty,
                 turn,
                 content.as_object().as_ref(),
                 metadata.as_object().as_ref(),
-            ),
-            "status" if content.is_object() => turn_event(
-                ty,
-                turn,
-                content.as_object().as_ref(),
-                metadata.as_object().as_ref(),
-            ),
-            "status" => Some(StreamEvent::Message {
-                message_type: "status".into(),
+            )
+        } else if ty.is_empty() {
+            None
+        } else {
+            Some(StreamEvent::Message {
+                message_type: ty.to_owned(),
                 message_id: turn.message_id,
                 content,
                 metadata,
-            }),
-            "" => None,
-            other => Some(StreamEvent::Message {
-                message_type: other.to_owned(),
-                message_id: turn.message_id,
-                content,
-                metadata,
-            }),
+            })
         }
         .unwrap_or_else(|| StreamEvent::Unknown { item: item.clone() })
     }
@@ -525,28 +531,11 @@ fn decoded(v: Option<&Value>) -> Value {
 
 fn run_status(status: &str, message: Option<&str>, item: &Value) -> StreamEvent {
     let message = message.map(str::to_owned);
-    let state = match status {
-        "completed" => RunState::Completed,
-        "failed" => RunState::Failed,
-        "stopped" => RunState::Stopped,
-        "paused" => RunState::Paused,
-        "error" => RunState::Error,
-        "STOP" => {
-            return StreamEvent::Control {
-                signal: ControlSignal::Stop,
-            };
-        }
-        "END_STREAM" => {
-            return StreamEvent::Control {
-                signal: ControlSignal::EndStream,
-            };
-        }
-        "ERROR" => {
-            return StreamEvent::Control {
-                signal: ControlSignal::Error,
-            };
-        }
-        _ => return StreamEvent::Unknown { item: item.clone() },
+    let Some(state) = RunState::from_wire(status) else {
+        return match ControlSignal::from_wire(status) {
+            Some(signal) => StreamEvent::Control { signal },
+            None => StreamEvent::Unknown { item: item.clone() },
+        };
     };
     StreamEvent::RunStatus { state, message }
 }
@@ -740,6 +729,18 @@ pub(super) mod tests {
         check(&RunState::ALL, RunState::as_str);
         check(&ControlSignal::ALL, |s| s.as_str());
         check(&ToolPhase::ALL, |p| p.as_str());
+        for s in RunState::ALL {
+            assert_eq!(RunState::from_wire(s.as_str()), Some(s));
+        }
+        for s in ControlSignal::ALL {
+            assert_eq!(ControlSignal::from_wire(s.as_str()), Some(s));
+        }
+        for p in ToolPhase::ALL {
+            assert_eq!(ToolPhase::from_wire(p.as_str()), Some(p));
+        }
+        assert_eq!(RunState::from_wire("Completed"), None);
+        assert_eq!(ControlSignal::from_wire("stop"), None);
+        assert_eq!(ToolPhase::from_wire("tool_started"), None);
     }
 
     /// What `from_text` must give: `decode` of the full parse, or serde_json's error.
