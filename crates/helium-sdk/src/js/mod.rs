@@ -328,13 +328,15 @@ fn events_slice_to_js(
                 .saturating_add(64)
         })
         .fold(2, usize::saturating_add);
-    // The text grows past it if the estimate is low.
-    let mut text = String::with_capacity(room);
+    // Only a hint: the text grows past it if the estimate is low, and a room that cannot be had is not asked for
+    // (no capacity overflow on a 32-bit target).
+    let mut text = String::new();
+    let _ = text.try_reserve(room);
     text.push('[');
     let mut scratch = Vec::new();
     for &(event, raw_json) in events {
         scratch.clear();
-        scratch.reserve(raw_json.len().saturating_add(64));
+        let _ = scratch.try_reserve(raw_json.len().saturating_add(64));
         if text.len() > 1 {
             text.push(',');
         }
