@@ -268,30 +268,35 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
     js_sys::JSON::parse(&text).map_err(|_| fail("could not convert a value for JavaScript".into()))
 }
 
+/// One stream event for JavaScript (its JSON, parsed there).
+pub(crate) fn event_to_js(event: &crate::stream::StreamEvent) -> Result<JsValue, JsValue> {
+    let mut text = String::new();
+    push_event_json(&mut text, event, None)?;
+    js_sys::JSON::parse(&text).map_err(|_| {
+        to_js_error(&Error::invalid_options(
+            "event",
+            "could not convert an event for JavaScript",
+        ))
+    })
+}
+
 /// Appends a stream event as JSON, with its `raw` item spliced in as received when `raw_json` is given (the
 /// item's JSON text, already parsed once, so valid): one `JSON.parse` on the JavaScript side builds both.
-/// `scratch` is where the event is written first (kept between events: no allocation per event, and room for a
-/// large event made once).
-pub(crate) fn push_event_json(
+fn push_event_json(
     out: &mut String,
-    scratch: &mut Vec<u8>,
     event: &crate::stream::StreamEvent,
     raw_json: Option<&str>,
 ) -> Result<(), JsValue> {
-    let fail = |what: String| to_js_error(&Error::invalid_options("event", what));
-    scratch.clear();
-    serde_json::to_writer(&mut *scratch, event).map_err(|e| fail(e.to_string()))?;
-    let json = std::str::from_utf8(scratch).map_err(|_| fail("not UTF-8".into()))?;
-    let Some(raw_json) = raw_json else {
-        out.push_str(json);
-        return Ok(());
-    };
-    // A tagged enum serialises as an object: `{"kind":…}`.
-    let body = json.strip_suffix('}').unwrap_or(json);
-    out.push_str(body);
-    out.push_str(if body.len() > 1 { ",\"raw\":" } else { "\"raw\":" });
-    out.push_str(raw_json);
-    out.push('}');
+    event
+        .write_json(out)
+        .map_err(|e| to_js_error(&Error::invalid_options("event", e.to_string())))?;
+    if let Some(raw_json) = raw_json {
+        // The event's object, open again for its `raw` item: `{"kind":…,"raw":…}`.
+        out.pop();
+        out.push_str(",\"raw\":");
+        out.push_str(raw_json);
+        out.push('}');
+    }
     Ok(())
 }
 
@@ -333,17 +338,14 @@ fn events_slice_to_js(
     let mut text = String::new();
     let _ = text.try_reserve(room);
     text.push('[');
-    let mut scratch = Vec::new();
     for &(event, raw_json) in events {
-        scratch.clear();
-        let _ = scratch.try_reserve(raw_json.len().saturating_add(64));
         if text.len() > 1 {
             text.push(',');
         }
         if shape.as_results {
             text.push_str("{\"done\":false,\"value\":");
         }
-        push_event_json(&mut text, &mut scratch, event, shape.raw.then_some(raw_json))?;
+        push_event_json(&mut text, event, shape.raw.then_some(raw_json))?;
         if shape.as_results {
             text.push('}');
         }

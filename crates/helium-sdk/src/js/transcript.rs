@@ -78,7 +78,7 @@ impl JsRunTranscript {
     #[wasm_bindgen(getter, unchecked_return_type = "StreamEvent | undefined")]
     pub fn terminal(&self) -> Result<JsValue, JsValue> {
         match self.inner.terminal() {
-            Some(e) => to_js(e),
+            Some(e) => super::event_to_js(e),
             None => Ok(JsValue::UNDEFINED),
         }
     }

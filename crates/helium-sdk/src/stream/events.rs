@@ -885,7 +885,7 @@ pub(super) mod tests {
     }
 
     /// A value, sometimes an object or one encoded as a JSON string (as `content`/`metadata` are).
-    fn field_value() -> impl Strategy<Value = Value> {
+    pub(in crate::stream) fn field_value() -> impl Strategy<Value = Value> {
         let object = || {
             prop::collection::vec((field_name(), scalar()), 0..5)
                 .prop_map(|kv| Value::Object(kv.into_iter().collect()))

@@ -2,6 +2,7 @@
 //! typed events ([`StreamEvent`]), terminal detection, and a reconnecting, de-duplicating reader
 //! ([`AgentRunStream`]).
 
+mod event_json;
 mod events;
 pub mod forward;
 mod quick;
