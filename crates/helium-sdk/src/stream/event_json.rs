@@ -268,8 +268,8 @@ fn write_escaped(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
     out.push('"');
-    // `run` is where the bytes not yet written start; both it and `at` stop only next to ASCII bytes, so every
-    // slice of `s` taken here is on character boundaries.
+    // `run` is where the bytes not yet written start. `s` is cut only at an escaped byte and just after one, both
+    // ASCII, so every slice taken here is on character boundaries (`at` itself may pass through a character).
     let mut run = 0;
     let mut at = 0;
     while at < bytes.len() {
