@@ -97,6 +97,15 @@ fn not_an_event(why: &str) -> crate::Error {
     crate::Error::invalid_options("event", message)
 }
 
+/// A field holding one of the wire names `from_wire` reads (a phase, a state, a signal).
+fn wire_name<T>(event: &JsValue, key: &str, from_wire: fn(&str) -> Option<T>) -> Result<T, crate::Error> {
+    get(event, key)
+        .as_string()
+        .as_deref()
+        .and_then(from_wire)
+        .ok_or_else(|| not_an_event(&format!("unknown or missing `{key}`")))
+}
+
 /// The event as the transcript reads it, from an event's typed fields (not decoded again from its `raw` item, which
 /// was 3.9× slower and is absent with `raw: false`): the kinds it takes into account, with the fields it reads (the
 /// terminal ones whole); any other kind only counts.
@@ -122,10 +131,7 @@ fn typed_event(event: &JsValue) -> Result<StreamEvent, crate::Error> {
             tool_calls: serde_json::Value::Null,
         },
         "tool" => StreamEvent::Tool {
-            phase: text("phase")
-                .as_deref()
-                .and_then(ToolPhase::from_wire)
-                .ok_or_else(|| not_an_event("unknown or missing `phase`"))?,
+            phase: wire_name(event, "phase", ToolPhase::from_wire)?,
             function_name: text("function_name"),
             xml_tag_name: None,
             message: None,
@@ -139,17 +145,11 @@ fn typed_event(event: &JsValue) -> Result<StreamEvent, crate::Error> {
             thread_run_id: None,
         },
         "run_status" => StreamEvent::RunStatus {
-            state: text("state")
-                .as_deref()
-                .and_then(RunState::from_wire)
-                .ok_or_else(|| not_an_event("unknown or missing `state`"))?,
+            state: wire_name(event, "state", RunState::from_wire)?,
             message: text("message"),
         },
         "control" => StreamEvent::Control {
-            signal: text("signal")
-                .as_deref()
-                .and_then(ControlSignal::from_wire)
-                .ok_or_else(|| not_an_event("unknown or missing `signal`"))?,
+            signal: wire_name(event, "signal", ControlSignal::from_wire)?,
         },
         // The transcript only counts the other kinds.
         _ => StreamEvent::Unknown {
